@@ -1,0 +1,64 @@
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { listAdvertisers } from '../tiktok/advertisers';
+import { listAudiencesPage } from '../tiktok/audiences';
+import { listPixelsPage } from '../tiktok/pixels';
+
+function matches(filter: string | undefined, ...texts: string[]): boolean {
+	if (!filter) return true;
+	const needle = filter.toLowerCase();
+	return texts.some((t) => t.toLowerCase().includes(needle));
+}
+
+function selectedAdvertiser(ctx: ILoadOptionsFunctions): string {
+	const value = ctx.getCurrentNodeParameter('advertiserId', { extractValue: true }) as string | undefined;
+	return String(value ?? '').trim();
+}
+
+/** Pagination tokens are strings in n8n-workflow 2.x. */
+function nextToken(page: number, totalPage: number): string | undefined {
+	return page < totalPage ? String(page + 1) : undefined;
+}
+
+export async function searchAdvertisers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	const advertisers = await listAdvertisers.call(this);
+	return {
+		results: advertisers
+			.filter((a) => matches(filter, a.name, a.id))
+			.map((a) => ({ name: a.name ? `${a.name} (${a.id})` : a.id, value: a.id })),
+	};
+}
+
+export async function searchPixels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const advertiserId = selectedAdvertiser(this);
+	if (!advertiserId) return { results: [] };
+	const page = Number(paginationToken ?? '1') || 1;
+	const { pixels, totalPage } = await listPixelsPage.call(this, advertiserId, page);
+	return {
+		results: pixels
+			.filter((p) => matches(filter, p.pixel_name, p.pixel_code, p.pixel_id))
+			.map((p) => ({ name: `${p.pixel_name || 'Pixel'} (${p.pixel_code})`, value: p.pixel_id })),
+		paginationToken: nextToken(page, totalPage),
+	};
+}
+
+export async function searchAudiences(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const advertiserId = selectedAdvertiser(this);
+	if (!advertiserId) return { results: [] };
+	const page = Number(paginationToken ?? '1') || 1;
+	const { audiences, totalPage } = await listAudiencesPage.call(this, advertiserId, page);
+	return {
+		results: audiences
+			.filter((a) => matches(filter, a.name, a.audience_id))
+			.map((a) => ({ name: `${a.name} (${a.audience_type ?? a.type ?? 'Audience'}, ${a.audience_id})`, value: a.audience_id })),
+		paginationToken: nextToken(page, totalPage),
+	};
+}

@@ -1,0 +1,73 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Reusable resource locators: "From list" first, as n8n's UX guidelines ask, then "By ID". */
+export const advertiserLocator: INodeProperties = {
+	displayName: 'Advertiser',
+	name: 'advertiserId',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description: 'TikTok advertiser account the audience belongs to',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchAdvertisers', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 7012345678901234567',
+			validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'An advertiser ID has digits only' } }],
+		},
+	],
+};
+
+export const pixelLocator: INodeProperties = {
+	displayName: 'Pixel',
+	name: 'pixel',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description: 'TikTok pixel whose events feed the audience. By ID accepts the pixel ID or the pixel code.',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchPixels', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 7234567890123456789 or CABC123DEF456',
+		},
+	],
+};
+
+export const audienceLocator: INodeProperties = {
+	displayName: 'Audience',
+	name: 'audience',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description: 'TikTok custom audience',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchAudiences', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 6987654321012345678',
+			validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'An audience ID has digits only' } }],
+		},
+	],
+};
