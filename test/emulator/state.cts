@@ -1,0 +1,161 @@
+// Everything the emulator remembers between requests. Pure data plus small helpers; behaviour lives in routes/.
+import { rmSync } from 'node:fs';
+import type { EmulatorClock } from './clock.cts';
+import type { Rng } from './rng.cts';
+import type { Seed, SeedToken } from './seed.cts';
+
+export interface EmulatorConfig {
+	seed: number | string;
+	/** Requests per second per access token; 0 disables the limiter. */
+	qps: number;
+	/** Probability (0..1) that a /open_api/ request gets a random fault. */
+	faultRate: number;
+	/** Fault kinds the random injector picks from. */
+	faultKinds: string[];
+	/** Share of uploaded identifiers that "match" a TikTok user: cover_num = floor(members * matchRate). */
+	matchRate: number;
+	/** How long an audience stays is_valid=false (calculating) after create or a data update. */
+	processingDelayMs: number;
+	/** Delay of the "slow" fault. */
+	slowMs: number;
+	replaceCooldownMs: number;
+	fileTtlMs: number;
+	maxFileBytes: number;
+	eventMaxAgeMs: number;
+	eventMaxFutureMs: number;
+	dedupWindowMs: number;
+}
+
+export interface UploadedFile {
+	filePath: string;
+	advertiserId: string;
+	calculateType: string;
+	/** Where the bytes were spooled; they are re-read (streamed) when an audience uses the file. */
+	diskPath: string;
+	bytes: number;
+	rows: number;
+	md5: string;
+	uploadedAt: number;
+}
+
+export interface HistoryEntry {
+	action: string;
+	action_detail: string;
+	msg: string | null;
+	atMs: number;
+}
+
+export interface Audience {
+	audienceId: string;
+	advertiserId: string;
+	name: string;
+	kind: 'CUSTOMER_FILE' | 'PIXEL';
+	calculateType: string | null;
+	subType: 'NORMAL' | 'REACH_FREQUENCY';
+	enhancement: boolean;
+	/** Customer-file audiences: the member keys (hashes). Pixel audiences compute theirs from events. */
+	members: Set<string>;
+	createdAt: number;
+	modifiedAt: number;
+	retentionInDays?: number;
+	/** Calculation finishes at this clock time; until then is_valid=false and cover_num shows coverBeforeReady. */
+	readyAt: number;
+	coverBeforeReady: number;
+	lastReplaceAt?: number;
+	history: HistoryEntry[];
+	isAutoRefresh: boolean;
+	ruleSpec?: Record<string, unknown>;
+	pixelIds?: string[];
+}
+
+export interface StoredEvent {
+	event: string;
+	event_id: string | null;
+	/** Unix seconds, as sent. */
+	event_time: number;
+	received_at: number;
+	/** The identity used for audience membership: sha256 email, else phone, else external_id. */
+	user_key: string | null;
+	email: string[];
+	phone: string[];
+	external_id: string[];
+	url: string | null;
+	properties: Record<string, unknown>;
+}
+
+export interface PixelEvents {
+	live: StoredEvent[];
+	/** Events sent with test_event_code: kept apart and never counted in audiences. */
+	test: StoredEvent[];
+}
+
+export interface LogEntry {
+	time: string;
+	method: string;
+	/** Path only: the query string can carry an app secret, so it is never logged. */
+	path: string;
+	status: number;
+	code: number | null;
+	request_id: string | null;
+	fault?: string;
+}
+
+export const LOG_LIMIT = 10_000;
+
+export class State {
+	files = new Map<string, UploadedFile>();
+	audiences = new Map<string, Audience>();
+	events = new Map<string, PixelEvents>();
+	/** (event_source_id, event_id, event) → receive time, for dedup. Test events use a separate key space. */
+	dedup = new Map<string, number>();
+	requestLog: LogEntry[] = [];
+	faultCounters: Record<string, number> = {};
+	fileCounter = 0;
+	audienceCounter = 0;
+
+	pixelEvents(pixelCode: string): PixelEvents {
+		let e = this.events.get(pixelCode);
+		if (!e) {
+			e = { live: [], test: [] };
+			this.events.set(pixelCode, e);
+		}
+		return e;
+	}
+
+	log(entry: LogEntry): void {
+		this.requestLog.push(entry);
+		if (this.requestLog.length > LOG_LIMIT) this.requestLog.splice(0, this.requestLog.length - LOG_LIMIT);
+	}
+
+	countFault(kind: string): void {
+		this.faultCounters[kind] = (this.faultCounters[kind] ?? 0) + 1;
+	}
+
+	nextAudienceId(): string {
+		this.audienceCounter += 1;
+		return (6900000000000000000n + BigInt(this.audienceCounter)).toString();
+	}
+
+	clear(): void {
+		for (const f of this.files.values()) rmSync(f.diskPath, { force: true });
+		this.files.clear();
+		this.audiences.clear();
+		this.events.clear();
+		this.dedup.clear();
+		this.requestLog = [];
+		this.faultCounters = {};
+		this.fileCounter = 0;
+		this.audienceCounter = 0;
+	}
+}
+
+/** What every handler can reach. */
+export interface EmulatorContext {
+	state: State;
+	clock: EmulatorClock;
+	config: EmulatorConfig;
+	seed: Seed;
+	tokens: Map<string, SeedToken>;
+	rng: Rng;
+	spoolDir: string;
+}
