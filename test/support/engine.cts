@@ -38,7 +38,7 @@ function resolveTemplate(template: string, creds: ICredentialDataDecryptedObject
 	return template.replace(/^=/, '').replace(/\{\{\s*\$credentials\??\.(\w+)\s*\}\}/g, (_m, key: string) => String(creds[key] ?? ''));
 }
 
-class TestCredentialsHelper extends ICredentialsHelper {
+export class TestCredentialsHelper extends ICredentialsHelper {
 	private readonly loader: PackageDirectoryLoader;
 	private readonly data: Record<string, ICredentialDataDecryptedObject>;
 	constructor(loader: PackageDirectoryLoader, data: Record<string, ICredentialDataDecryptedObject>) {
@@ -93,6 +93,8 @@ export interface RunOptions {
 	staticData?: IDataObject;
 	/** Extra node types for tests (e.g. a probe node that calls the transport), keyed by type name. */
 	extraNodeTypes?: Record<string, INodeType>;
+	/** Workflow id (the sync registry's per-process view is kept per workflow). */
+	workflowId?: string;
 }
 
 export interface RunResult {
@@ -118,8 +120,9 @@ export async function runWorkflow(o: RunOptions): Promise<RunResult> {
 		getByNameAndVersion: (t: string, v?: number) => NodeHelpers.getVersionedNodeType(resolve(t), v),
 		getKnownTypes: () => ({}),
 	};
+	const workflowId = o.workflowId ?? 'engine-test';
 	const workflow = new Workflow({
-		id: 'engine-test',
+		id: workflowId,
 		nodes: o.nodes,
 		connections: o.connections,
 		nodeTypes,
@@ -127,7 +130,7 @@ export async function runWorkflow(o: RunOptions): Promise<RunResult> {
 		staticData: o.staticData ? JSON.parse(JSON.stringify(o.staticData)) : undefined,
 	});
 	const mode = o.mode ?? 'manual';
-	const workflowData = { id: 'engine-test', name: 'engine test', nodes: o.nodes, connections: o.connections } as unknown as IWorkflowBase;
+	const workflowData = { id: workflowId, name: 'engine test', nodes: o.nodes, connections: o.connections } as unknown as IWorkflowBase;
 	const hooks = new ExecutionLifecycleHooks(mode, '1', workflowData);
 	let done!: (r: IRun) => void;
 	const finished = new Promise<IRun>((r) => (done = r));

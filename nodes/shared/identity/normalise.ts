@@ -23,19 +23,62 @@ export interface EmailOptions {
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
 export function normaliseEmail(raw: string, options: EmailOptions = {}): Normalised {
-	let value = raw.trim().toLowerCase();
-	if (value === '') return { ok: false, reason: 'empty' };
-	if (!EMAIL_SHAPE.test(value)) return { ok: false, reason: 'email_invalid' };
-	if (options.canonicaliseGmail) {
-		const at = value.lastIndexOf('@');
-		const domain = value.slice(at + 1);
-		if (domain === 'gmail.com' || domain === 'googlemail.com') {
-			const local = value.slice(0, at).split('+')[0].replace(/\./g, '');
-			if (local === '') return { ok: false, reason: 'email_invalid' };
-			value = `${local}@gmail.com`;
-		}
+	const value = normaliseEmailValue(raw, options.canonicaliseGmail === true);
+	return value.indexOf('@') === -1 ? { ok: false, reason: value as RejectReason } : { ok: true, value };
+}
+
+/**
+ * `normaliseEmail` without the result object, for bulk use (a million rows a second): the normalised address, or
+ * the rejection reason (a valid address always contains `@`, a reason never does). ASCII input is checked in one
+ * pass over the characters; anything else goes through the same rule as a regular expression.
+ */
+export function normaliseEmailValue(raw: string, canonicaliseGmail = false): string {
+	let start = 0;
+	let end = raw.length;
+	while (start < end && isAsciiSpace(raw.charCodeAt(start))) start++;
+	while (end > start && isAsciiSpace(raw.charCodeAt(end - 1))) end--;
+	if (start === end) return raw.trim() === '' ? 'empty' : slowEmail(raw, canonicaliseGmail);
+	let at = -1;
+	let upper = false;
+	let prev = 0;
+	let dotsAfterAt = 0;
+	for (let i = start; i < end; i++) {
+		const c = raw.charCodeAt(i);
+		if (c >= 128) return slowEmail(raw, canonicaliseGmail);
+		if (c < 33 || c === 127) return isAsciiSpace(c) ? 'email_invalid' : slowEmail(raw, canonicaliseGmail);
+		if (c === 64) {
+			if (at !== -1 || i === start) return 'email_invalid';
+			at = i;
+		} else if (c === 46 && at !== -1) {
+			if (prev === 64 || prev === 46) return 'email_invalid';
+			dotsAfterAt++;
+		} else if (c >= 65 && c <= 90) upper = true;
+		prev = c;
 	}
-	return { ok: true, value };
+	if (at === -1 || dotsAfterAt === 0 || prev === 46 || prev === 64) return 'email_invalid';
+	let value = start === 0 && end === raw.length ? raw : raw.slice(start, end);
+	if (upper) value = value.toLowerCase();
+	return canonicaliseGmail ? gmailCanonical(value) : value;
+}
+
+/** ASCII whitespace that String.prototype.trim removes (tab, line feed, vertical tab, form feed, carriage return, space). */
+function isAsciiSpace(c: number): boolean {
+	return c === 32 || (c >= 9 && c <= 13);
+}
+
+function slowEmail(raw: string, canonicaliseGmail: boolean): string {
+	const value = raw.trim().toLowerCase();
+	if (value === '') return 'empty';
+	if (!EMAIL_SHAPE.test(value)) return 'email_invalid';
+	return canonicaliseGmail ? gmailCanonical(value) : value;
+}
+
+function gmailCanonical(value: string): string {
+	const at = value.lastIndexOf('@');
+	const domain = value.slice(at + 1);
+	if (domain !== 'gmail.com' && domain !== 'googlemail.com') return value;
+	const local = value.slice(0, at).split('+')[0].replace(/\./g, '');
+	return local === '' ? 'email_invalid' : `${local}@gmail.com`;
 }
 
 export type PhoneFormat = 'digits' | 'e164';

@@ -81,3 +81,35 @@ export function parseTikTokTime(value: string | null | undefined): number | unde
 	const ms = Date.parse(`${value.replace(' ', 'T')}Z`);
 	return Number.isFinite(ms) ? ms : undefined;
 }
+
+/** The audiences among `audienceIds` (1–100) that TikTok still has; unknown IDs are simply absent. */
+export async function listAudiencesByIds(
+	this: TransportContext,
+	advertiserId: string,
+	audienceIds: string[],
+	itemIndex?: number,
+): Promise<Audience[]> {
+	const res = await tiktokRequest(this, {
+		method: 'GET',
+		path: 'dmp/custom_audience/list/',
+		qs: { advertiser_id: advertiserId, custom_audience_ids: audienceIds, page: 1, page_size: AUDIENCE_PAGE_SIZE },
+		schema: audienceListSchema,
+		itemIndex,
+	});
+	return res.data.list.filter((a) => audienceIds.includes(a.audience_id));
+}
+
+/**
+ * One audience with its history, or undefined when TikTok no longer has it. Existence is checked with list/ first,
+ * because TikTok's answer to get/ for a deleted ID is not documented (40007 or a 40002 parameter error).
+ */
+export async function lookupAudience(
+	this: TransportContext,
+	advertiserId: string,
+	audienceId: string,
+	itemIndex?: number,
+): Promise<AudienceWithHistory | undefined> {
+	const [listed] = await listAudiencesByIds.call(this, advertiserId, [audienceId], itemIndex);
+	if (!listed) return undefined;
+	return await getAudience.call(this, advertiserId, audienceId, itemIndex);
+}

@@ -182,6 +182,12 @@ export function isRetryable(outcome: Outcome, idempotent = true): boolean {
 	}
 }
 
+/** How many HTTP requests a call that threw had sent (1 when the error did not come from the transport). */
+export function attemptsOf(error: unknown): number {
+	const n = (error as { tiktokAttempts?: unknown } | undefined)?.tiktokAttempts;
+	return typeof n === 'number' && n > 0 ? n : 1;
+}
+
 /** Whether a thrown transport error was a transient failure, after which a non-idempotent call may be checked and retried. */
 export function isTransientError(error: unknown): boolean {
 	return error instanceof NodeApiError && (error as NodeApiError & { tiktokTransient?: boolean }).tiktokTransient === true;
@@ -246,6 +252,8 @@ export async function tiktokRequest<S extends z.ZodTypeAny>(
 			ignoreHttpStatusErrors: true,
 		};
 		if (req.body !== undefined) options.body = typeof req.body === 'function' ? req.body() : req.body;
+		// TikTok never redirects; following redirects would make axios keep a copy of a whole upload in memory.
+		if (typeof req.body === 'function') options.disableFollowRedirect = true;
 
 		let outcome: Outcome;
 		try {
@@ -280,7 +288,7 @@ export async function tiktokRequest<S extends z.ZodTypeAny>(
 		const withinBudget = Date.now() - started + delay <= settings.retry.budgetMs;
 		if (!isRetryable(outcome, req.idempotent ?? true) || attempt >= settings.retry.maxRetries || !withinBudget) {
 			const error = errorFor(ctx, req, outcome, attempt);
-			Object.assign(error, { tiktokTransient: isRetryable(outcome, true) });
+			Object.assign(error, { tiktokTransient: isRetryable(outcome, true), tiktokAttempts: attempt + 1 });
 			throw error;
 		}
 		await sleep(delay);

@@ -1,0 +1,30 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { searchAdvertisers, searchPixels } from '../shared/ui/listSearch';
+import { createWebsiteAudienceProperties } from './description';
+import { executeCreateWebsiteAudience } from './execute';
+
+export class TikTokCreateWebsiteAudience implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'TikTok Create Website Audience',
+		name: 'tikTokCreateWebsiteAudience',
+		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["audienceName"]}}',
+		description: 'Create (or reuse by name) a TikTok website audience filled by pixel events, and get the event recipe for Send Sync Event',
+		defaults: { name: 'TikTok Create Website Audience' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'tikTokBusinessApi', required: true }],
+		properties: createWebsiteAudienceProperties,
+	};
+
+	methods = { listSearch: { searchAdvertisers, searchPixels } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return executeCreateWebsiteAudience.call(this);
+	}
+}

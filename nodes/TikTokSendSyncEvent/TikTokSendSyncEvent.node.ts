@@ -1,0 +1,30 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { searchAdvertisers, searchAudiences, searchPixels } from '../shared/ui/listSearch';
+import { sendSyncEventProperties } from './description';
+import { executeSendSyncEvent } from './execute';
+
+export class TikTokSendSyncEvent implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'TikTok Send Sync Event',
+		name: 'tikTokSendSyncEvent',
+		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["source"] === "recipe" ? "from recipe" : $parameter["event"]}}',
+		description: 'Send pixel events for people (hashed) in batches to fill a TikTok website audience',
+		defaults: { name: 'TikTok Send Sync Event' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'tikTokBusinessApi', required: true }],
+		properties: sendSyncEventProperties,
+	};
+
+	methods = { listSearch: { searchAdvertisers, searchPixels, searchAudiences } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return executeSendSyncEvent.call(this);
+	}
+}

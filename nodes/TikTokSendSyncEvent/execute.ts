@@ -1,0 +1,316 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { sendIsolating, MAX_EVENTS_PER_REQUEST, type RowResult } from '../shared/events/batch';
+import {
+	buildProperties,
+	buildUser,
+	DEFAULT_DEDUP_WINDOW_HOURS,
+	deterministicEventId,
+	hasConsent,
+	isMatchable,
+	parseEventTime,
+	type WebEventPayload,
+} from '../shared/events/build';
+import { resolveEventName } from '../shared/events/webEvents';
+import { recordInRegistry, registryEntry, type RegistryUpdate } from '../shared/sync/registry';
+import { trackWebEvents } from '../shared/tiktok/events';
+import { listAllPixels } from '../shared/tiktok/pixels';
+import { parameterReader, type ParameterReader } from '../shared/ui/itemParameters';
+
+/** Where the events go: one pixel, one event name, optionally the audience they fill. */
+interface Target {
+	advertiserId: string;
+	pixelCode: string;
+	event: string;
+	audienceId: string;
+	audienceName: string;
+}
+
+interface Row {
+	item: number;
+	target: Target;
+	testEventCode: string;
+	payload: WebEventPayload;
+	meta: IDataObject;
+}
+
+type ItemOutcome =
+	| { status: 'skipped'; reason: string; meta: IDataObject }
+	| { status: 'failed'; reason: string; meta: IDataObject }
+	| { status: 'sent'; requestId: string; meta: IDataObject };
+
+interface Options {
+	batchSize?: number;
+	dedupWindowHours?: number;
+	defaultCountryCode?: string;
+	limitedDataUse?: boolean;
+	testEventCode?: string;
+}
+
+function field(json: IDataObject, path: string): unknown {
+	let value: unknown = json;
+	for (const key of path.split('.')) {
+		if (typeof value !== 'object' || value === null) return undefined;
+		value = (value as IDataObject)[key];
+	}
+	return value;
+}
+
+function readRecipe(ctx: IExecuteFunctions, get: ParameterReader, i: number): Target {
+	let recipe = get('recipe', i, {}) as unknown;
+	if (typeof recipe === 'string') {
+		try {
+			recipe = recipe.trim() === '' ? {} : JSON.parse(recipe);
+		} catch {
+			recipe = undefined;
+		}
+	}
+	const r = (typeof recipe === 'object' && recipe !== null ? recipe : {}) as IDataObject;
+	const pixelCode = String(r.pixel_code ?? '').trim();
+	const event = String(r.event ?? '').trim();
+	if (pixelCode === '' || event === '') {
+		throw new NodeOperationError(ctx.getNode(), 'The recipe has no pixel_code or event', {
+			itemIndex: i,
+			description:
+				"Map the \"recipe\" object a TikTok Create Website Audience node outputs, e.g. {{ $('TikTok Create Website Audience').first().json.recipe }}, or choose \"Set Here\".",
+		});
+	}
+	return {
+		advertiserId: String(r.advertiser_id ?? '').trim(),
+		pixelCode,
+		event,
+		audienceId: String(r.audience_id ?? '').trim(),
+		audienceName: String(r.audience_name ?? '').trim(),
+	};
+}
+
+async function readTarget(ctx: IExecuteFunctions, get: ParameterReader, i: number, pixelCodes: Map<string, string>): Promise<Target> {
+	if (get('source', i, 'manual') === 'recipe') return readRecipe(ctx, get, i);
+	const node = ctx.getNode();
+	const advertiserId = String(get('advertiserId', i, '', { extractValue: true }) ?? '').trim();
+	const pixel = String(get('pixel', i, '', { extractValue: true }) ?? '').trim();
+	const event = resolveEventName(get('event', i, '') as string, get('eventCustom', i, '') as string);
+	const audienceId = String(get('audience', i, '', { extractValue: true }) ?? '').trim();
+	if (pixel === '') throw new NodeOperationError(node, 'Choose a pixel', { itemIndex: i });
+	if (event === '') throw new NodeOperationError(node, 'Enter an event name', { itemIndex: i });
+	let pixelCode = pixel;
+	// Pixel IDs are digits, pixel codes are not: a picked pixel (its ID) is turned into the code events need.
+	if (/^\d+$/.test(pixel)) {
+		const key = `${advertiserId}|${pixel}`;
+		let code = pixelCodes.get(key);
+		if (code === undefined) {
+			if (!/^\d+$/.test(advertiserId)) throw new NodeOperationError(node, 'Choose an advertiser to look the pixel up in', { itemIndex: i });
+			code = (await listAllPixels.call(ctx, advertiserId)).find((p) => p.pixel_id === pixel)?.pixel_code ?? '';
+			pixelCodes.set(key, code);
+		}
+		if (code === '') {
+			throw new NodeOperationError(node, `Pixel ${pixel} not found in advertiser ${advertiserId}`, {
+				itemIndex: i,
+				description: 'Pick the pixel from the list, or enter its pixel code.',
+			});
+		}
+		pixelCode = code;
+	}
+	return { advertiserId, pixelCode, event, audienceId, audienceName: '' };
+}
+
+/** One item → an event to send, or why not. Throws for bad input (a failure of this item). */
+async function prepare(
+	ctx: IExecuteFunctions,
+	get: ParameterReader,
+	i: number,
+	json: IDataObject,
+	nowMs: number,
+	pixelCodes: Map<string, string>,
+	unlinked: (audienceId: string) => boolean,
+): Promise<Row | ItemOutcome> {
+	const node = ctx.getNode();
+	const target = await readTarget(ctx, get, i, pixelCodes);
+	const options = get('options', i, {}) as Options;
+	const testEventCode = String(options.testEventCode ?? '').trim();
+	const meta: IDataObject = { event: target.event, pixel_code: target.pixelCode };
+	if (target.audienceId) meta.audience_id = target.audienceId;
+	if (testEventCode) meta.test_event_code = testEventCode;
+
+	if (target.audienceId && unlinked(target.audienceId)) return { status: 'skipped', reason: 'audience_unlinked', meta };
+	const consentField = String(get('consentField', i, '') ?? '').trim();
+	if (consentField && !hasConsent(field(json, consentField))) return { status: 'skipped', reason: 'no_consent', meta };
+
+	const userData = get('userData', i, {}) as IDataObject;
+	const built = buildUser(
+		{
+			email: get('email', i, ''),
+			phone: get('phone', i, ''),
+			externalId: get('externalId', i, ''),
+			ip: userData.ip,
+			userAgent: userData.userAgent,
+			ttclid: userData.ttclid,
+			ttp: userData.ttp,
+			locale: userData.locale,
+		},
+		{ defaultCountryCode: options.defaultCountryCode },
+	);
+	if (Object.keys(built.ignored).length > 0) meta.ignored_identifiers = built.ignored;
+	if (!isMatchable(built.user)) return { status: 'skipped', reason: 'no_identifier', meta };
+	meta.identifiers = built.used;
+
+	const rawTime = get('eventTime', i, '');
+	const eventTime = parseEventTime(rawTime, nowMs);
+	if (eventTime === undefined) {
+		throw new NodeOperationError(node, 'Event Time is not a date or a Unix time', { itemIndex: i, description: 'Use an ISO date (2025-01-31T12:00:00Z) or Unix seconds/milliseconds, or leave it empty for now.' });
+	}
+	const props = get('eventProperties', i, {}) as IDataObject;
+	const properties = buildProperties({ value: props.value, currency: props.currency, contentType: props.contentType, contents: props.contents });
+	if (!properties.ok) throw new NodeOperationError(node, properties.problem, { itemIndex: i });
+
+	const givenId = String(get('eventId', i, '') ?? '').trim();
+	const eventId =
+		givenId ||
+		deterministicEventId({
+			audienceId: target.audienceId,
+			pixelCode: target.pixelCode,
+			event: target.event,
+			userKey: built.userKey,
+			eventTime,
+			windowHours: Number(options.dedupWindowHours ?? DEFAULT_DEDUP_WINDOW_HOURS) || DEFAULT_DEDUP_WINDOW_HOURS,
+		});
+	const payload: WebEventPayload = { event: target.event, event_time: eventTime, event_id: eventId, user: built.user };
+	if (properties.properties) payload.properties = properties.properties;
+	const url = String(props.pageUrl ?? '').trim();
+	const referrer = String(props.referrer ?? '').trim();
+	if (url || referrer) payload.page = { ...(url ? { url } : {}), ...(referrer ? { referrer } : {}) };
+	if (options.limitedDataUse) payload.limited_data_use = true;
+	meta.event_id = eventId;
+	meta.event_time = eventTime;
+	return { item: i, target, testEventCode, payload, meta };
+}
+
+function isRow(v: Row | ItemOutcome): v is Row {
+	return (v as Row).payload !== undefined;
+}
+
+export async function executeSendSyncEvent(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const nowMs = Date.now();
+	const continueOnFail = this.continueOnFail();
+	const outcomes: ItemOutcome[] = new Array(items.length);
+	const rows: Row[] = [];
+	const pixelCodes = new Map<string, string>();
+	const get = parameterReader(this, items);
+	const unlinkedCache = new Map<string, boolean>();
+	const unlinked = (id: string) => {
+		let v = unlinkedCache.get(id);
+		if (v === undefined) unlinkedCache.set(id, (v = registryEntry(this, id)?.linked === false));
+		return v;
+	};
+
+	// 1. Build every event first: bad input stops the run before anything is sent (unless Continue On Fail).
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const prepared = await prepare(this, get, i, items[i].json, nowMs, pixelCodes, unlinked);
+			if (isRow(prepared)) rows.push(prepared);
+			else outcomes[i] = prepared;
+		} catch (error) {
+			if (!continueOnFail) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+			outcomes[i] = { status: 'failed', reason: (error as Error).message, meta: {} };
+		}
+	}
+
+	// 2. Send per pixel and test code, in batches; a failed batch is split to isolate the bad events.
+	const groups = new Map<string, Row[]>();
+	for (const row of rows) {
+		const key = `${row.target.pixelCode}\u0000${row.testEventCode}`;
+		const group = groups.get(key);
+		if (group) group.push(row);
+		else groups.set(key, [row]);
+	}
+	const options = (items.length > 0 ? get('options', 0, {}) : {}) as Options;
+	const batchSize = Number(options.batchSize ?? MAX_EVENTS_PER_REQUEST) || MAX_EVENTS_PER_REQUEST;
+	let requests = 0;
+	const requestIds: string[] = [];
+	const warnings: string[] = [];
+	for (const group of groups.values()) {
+		const { pixelCode } = group[0].target;
+		const testEventCode = group[0].testEventCode;
+		const report = await sendIsolating(
+			group,
+			(batch) => trackWebEvents(this, { pixelCode, testEventCode, events: batch.map((r) => r.payload) }),
+			batchSize,
+		);
+		requests += report.requests;
+		requestIds.push(...report.requestIds);
+		warnings.push(...report.warnings);
+		group.forEach((row, k) => {
+			const r: RowResult = report.results[k];
+			outcomes[row.item] = r.status === 'sent' ? { status: 'sent', requestId: r.requestId, meta: row.meta } : { status: 'failed', reason: r.reason, meta: { ...row.meta, request_id: r.requestId } };
+		});
+	}
+
+	// 3. Per-item results and a summary.
+	const out: INodeExecutionData[] = [];
+	const skippedByReason: Record<string, number> = {};
+	let sent = 0;
+	let failed = 0;
+	let firstFailure: { item: number; reason: string } | undefined;
+	for (let i = 0; i < items.length; i++) {
+		const o = outcomes[i];
+		if (o.status === 'sent') {
+			sent++;
+			out.push({ json: { status: 'sent', ...o.meta, request_id: o.requestId }, pairedItem: { item: i } });
+		} else if (o.status === 'skipped') {
+			skippedByReason[o.reason] = (skippedByReason[o.reason] ?? 0) + 1;
+			out.push({ json: { status: 'skipped', reason: o.reason, ...o.meta }, pairedItem: { item: i } });
+		} else {
+			failed++;
+			firstFailure ??= { item: i, reason: o.reason };
+			out.push({ json: { status: 'failed', reason: o.reason, error: o.reason, ...o.meta }, pairedItem: { item: i } });
+		}
+	}
+	if (firstFailure && !continueOnFail) {
+		throw new NodeOperationError(this.getNode(), `${failed} of ${items.length} events failed; item ${firstFailure.item}: ${firstFailure.reason}`, {
+			itemIndex: firstFailure.item,
+			description: `${sent} events were sent. Turn on "Continue On Fail" to get one result per item and a summary.`,
+		});
+	}
+	const skipped = Object.values(skippedByReason).reduce((a, b) => a + b, 0);
+	const summary: IDataObject = {
+		sent,
+		skipped,
+		skipped_by_reason: skippedByReason,
+		failed,
+		requests,
+		request_ids: requestIds,
+	};
+	if (warnings.length > 0) summary.warnings = warnings;
+	out.push({ json: { summary }, pairedItem: items.map((_, i) => ({ item: i })) });
+
+	recordInRegistry(this, registryUpdates(this, rows, outcomes));
+	return [out];
+}
+
+/** One 'synced' log entry per audience that received live (not test) events. */
+function registryUpdates(ctx: IExecuteFunctions, rows: Row[], outcomes: ItemOutcome[]): RegistryUpdate[] {
+	const byAudience = new Map<string, { target: Target; sent: number; failed: number }>();
+	for (const row of rows) {
+		if (!row.target.audienceId || row.testEventCode) continue;
+		const entry = byAudience.get(row.target.audienceId) ?? { target: row.target, sent: 0, failed: 0 };
+		if (outcomes[row.item].status === 'sent') entry.sent++;
+		else entry.failed++;
+		byAudience.set(row.target.audienceId, entry);
+	}
+	const at = new Date(Date.now());
+	return [...byAudience.entries()].map(([audienceId, { target, sent, failed }]) => {
+		const known = registryEntry(ctx, audienceId);
+		return {
+			audienceId,
+			name: known?.name ?? (target.audienceName || `Audience ${audienceId}`),
+			advertiserId: known?.advertiserId ?? target.advertiserId,
+			kind: 'event' as const,
+			event: 'synced' as const,
+			action: 'EVENTS',
+			at,
+			detail: `${sent} ${target.event} events sent to pixel ${target.pixelCode}${failed ? `, ${failed} failed` : ''}`,
+		};
+	});
+}

@@ -1,0 +1,30 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
+import { lifecycleProperties } from './description';
+import { runLifecycleOperations } from './operations';
+
+export class TikTokUnlinkDeleteAudience implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'TikTok Unlink/Delete Audience',
+		name: 'tikTokUnlinkDeleteAudience',
+		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Get the status and logs of a synced audience, unlink it (stop refreshing) or delete it from TikTok',
+		defaults: { name: 'TikTok Unlink/Delete Audience' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'tikTokBusinessApi', required: true }],
+		properties: lifecycleProperties,
+	};
+
+	methods = { listSearch: { searchAdvertisers, searchAudiences } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await runLifecycleOperations.call(this);
+	}
+}

@@ -1,0 +1,218 @@
+// The link lifecycle in the real n8n 2.x server against the emulator: one active workflow holds
+// [Sync Trigger → People (Code) → Upsert Customer File List] and two admin webhooks ([Unlink], [Delete]), so every
+// action node writes the same workflow's registry and the trigger only reads it. Assertions read the emulator's
+// state, n8n's executions, n8n's log and the workflow's stored static data.
+import { randomUUID } from 'node:crypto';
+
+import { SEED } from '../emulator/index.cts';
+import { activateWorkflow, executionError, getWorkflow, nodeOutput, nodeType, sleep, waitFor, type Execution } from './n8nServer.cts';
+import { startStack, type Stack } from './stack.cts';
+
+const NAME = 'E2E lifecycle buyers';
+const ADV = SEED.grantedAdvertiserId;
+const rl = (mode: string, value: string) => ({ __rl: true, mode, value });
+
+function lifecycleWorkflow() {
+	const webhook = (name: string, path: string, x: number) => ({
+		id: randomUUID(),
+		name,
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [x, 400],
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+	});
+	const lifecycle = (name: string, operation: string, x: number) => ({
+		id: randomUUID(),
+		name,
+		type: nodeType('tikTokUnlinkDeleteAudience'),
+		typeVersion: 1,
+		position: [x, 400],
+		parameters: {
+			operation,
+			advertiserId: rl('id', ADV),
+			audience: rl('id', '={{ $json.body.audienceId }}'),
+			confirmName: '={{ $json.body.confirm }}',
+		},
+	});
+	return {
+		name: 'E2E lifecycle',
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Sync Trigger',
+				type: nodeType('tikTokAudienceSyncTrigger'),
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {
+					pollTimes: { item: [{ mode: 'everyMinute' }] },
+					syncKind: 'list',
+					advertiserId: rl('id', ADV),
+					audience: rl('name', NAME),
+					status: 'active',
+					refreshInterval: 1,
+					refreshUnit: 'days',
+					instantSyncCooldown: 30,
+				},
+			},
+			{
+				id: randomUUID(),
+				name: 'People',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [250, 0],
+				parameters: { jsCode: 'return Array.from({ length: 1200 }, (_, i) => ({ json: { email: `Person${i}@Example.com` } }));' },
+			},
+			{
+				id: randomUUID(),
+				name: 'Upsert',
+				type: nodeType('tikTokUpsertCustomerFileList'),
+				typeVersion: 1,
+				position: [500, 0],
+				parameters: {
+					advertiserId: rl('id', ADV),
+					listMode: 'create',
+					listName: NAME,
+					calculateType: 'EMAIL_SHA256',
+					action: 'APPEND',
+					inputSource: 'items',
+					emailField: 'email',
+				},
+			},
+			webhook('Unlink Webhook', 'e2e-unlink', 0),
+			lifecycle('Unlink', 'unlink', 250),
+			webhook('Delete Webhook', 'e2e-delete', 500),
+			lifecycle('Delete', 'delete', 750),
+		],
+		connections: {
+			'Sync Trigger': { main: [[{ node: 'People', type: 'main', index: 0 }]] },
+			People: { main: [[{ node: 'Upsert', type: 'main', index: 0 }]] },
+			'Unlink Webhook': { main: [[{ node: 'Unlink', type: 'main', index: 0 }]] },
+			'Delete Webhook': { main: [[{ node: 'Delete', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+let stack: Stack;
+beforeAll(async () => {
+	stack = await startStack();
+}, 600_000);
+afterAll(async () => {
+	await stack?.stop();
+});
+
+const named = () => [...stack.emulator.state.audiences.values()].filter((a) => a.name === NAME);
+const byMode = (executions: Execution[], mode: string) => executions.filter((e) => e.mode === mode);
+const registryOf = async (id: string) => ((await getWorkflow(stack.session, id)).staticData as any)?.global?.tiktokAudienceSync;
+const pad = (n: number) => String(n).padStart(2, '0');
+const hhmm = (ms: number) => `${pad(new Date(ms).getUTCHours())}:${pad(new Date(ms).getUTCMinutes())} UTC`;
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: any }> {
+	const res = await fetch(`${stack.url}/webhook/${path}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const text = await res.text();
+	let json: unknown = text;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// not JSON
+	}
+	return { status: res.status, json };
+}
+
+/** Polls the emulator's request log until the trigger (a list/ call) has polled since `since` (emulator clock). */
+async function triggerPolledSince(since: number): Promise<void> {
+	await waitFor(
+		'a trigger poll',
+		async () =>
+			stack.emulator.state.requestLog.some((r) => r.path.endsWith('/dmp/custom_audience/list/') && Date.parse(r.time) >= since) || undefined,
+		{ timeoutMs: 90_000, intervalMs: 500 },
+	);
+}
+
+test('activate, initial sync once, restart without a resync, instant sync refused, unlink, delete', async () => {
+	const id = await stack.createWorkflow(lifecycleWorkflow());
+	await activateWorkflow(stack.session, id);
+
+	// 1. The activation poll emits the initial sync; the Upsert creates the audience. Exactly once.
+	const initial = await waitFor(
+		'the initial sync execution',
+		async () => {
+			const done = byMode(await stack.executions(id), 'trigger').filter((e) => e.finished || e.status === 'error');
+			return done.length > 0 ? done : undefined;
+		},
+		{ timeoutMs: 90_000, intervalMs: 500 },
+	);
+	expect(initial.map((e) => e.status)).toEqual(['success']);
+	const [emitted] = nodeOutput(initial[0], 'Sync Trigger');
+	expect([emitted.reason, emitted.audienceId, emitted.audienceName, emitted.lastSyncAt]).toEqual(['initial', null, NAME, null]);
+	expect(named()).toHaveLength(1);
+	const audience = named()[0];
+	const audienceId = audience.audienceId;
+	expect(audience.history.map((h) => h.action)).toEqual(['create']);
+	expect(audience.members.size).toBe(1200);
+	const createdAt = audience.history[0].atMs;
+	expect((await registryOf(id)).audiences[audienceId]).toMatchObject({ name: NAME, kind: 'list', linked: true });
+
+	// 2. Restart within the interval: the activation poll after the restart finds the sync in TikTok's history.
+	const beforeRestart = stack.emulator.clock.now();
+	await stack.n8n.restart();
+	await triggerPolledSince(beforeRestart);
+	await sleep(3000);
+	expect(byMode(await stack.executions(id), 'trigger')).toHaveLength(1);
+	expect(named().map((a) => a.history.length)).toEqual([1]);
+
+	// 3. Instant sync (a manual run of the trigger) inside the 30-minute cooldown is refused with the time it opens.
+	const instant = await stack.runWorkflow(id, { triggerNode: 'Sync Trigger' });
+	expect(instant.mode).toBe('manual');
+	expect(executionError(instant)?.message).toMatch(
+		new RegExp(`^Instant sync is available again at ${hhmm(Math.floor(createdAt / 1000) * 1000 + 30 * 60_000)} \\(in (2[89]|30) minutes\\)$`),
+	);
+	expect(named().map((a) => a.history.length)).toEqual([1]);
+
+	// 4. Unlink through the admin webhook (a production run, so n8n saves the registry). A wrong name changes nothing.
+	const typo = await post('e2e-unlink', { audienceId, confirm: 'e2e lifecycle buyers' });
+	expect(typo.status).toBe(500);
+	expect((await registryOf(id)).audiences[audienceId].linked).toBe(true);
+	const unlinked = await post('e2e-unlink', { audienceId, confirm: NAME });
+	expect(unlinked).toEqual({
+		status: 200,
+		json: { operation: 'unlink', advertiserId: ADV, audienceId, name: NAME, unlinked: true, alreadyUnlinked: false },
+	});
+	expect((await registryOf(id)).audiences[audienceId]).toMatchObject({ linked: false });
+	// The trigger sees it at once (no restart): an instant sync is now refused because the audience is unlinked.
+	const afterUnlink = await stack.runWorkflow(id, { triggerNode: 'Sync Trigger' });
+	expect(executionError(afterUnlink)?.message).toBe(`Audience "${NAME}" (${audienceId}) is unlinked`);
+	// And after a restart, from the stored registry: no sync, and n8n's log says why.
+	const beforeSecondRestart = stack.emulator.clock.now();
+	await stack.n8n.restart();
+	await triggerPolledSince(beforeSecondRestart);
+	await sleep(3000);
+	expect(stack.n8n.logs()).toContain(`Sync Trigger: Audience "${NAME}" (${audienceId}) is unlinked.`);
+	expect(byMode(await stack.executions(id), 'trigger')).toHaveLength(1);
+	expect(named().map((a) => [a.audienceId, a.history.length])).toEqual([[audienceId, 1]]);
+
+	// 5. Delete: a wrong name changes nothing; the right name removes it from TikTok, and nothing recreates it.
+	expect((await post('e2e-delete', { audienceId, confirm: 'E2E' })).status).toBe(500);
+	expect(stack.emulator.state.audiences.has(audienceId)).toBe(true);
+	const deleted = await post('e2e-delete', { audienceId, confirm: NAME });
+	expect(deleted.status).toBe(200);
+	expect(deleted.json).toMatchObject({ operation: 'delete', deleted: true, audienceId, name: NAME, recordedInLog: true });
+	expect(stack.emulator.state.audiences.has(audienceId)).toBe(false);
+	const beforeThirdRestart = stack.emulator.clock.now();
+	await stack.n8n.restart();
+	await triggerPolledSince(beforeThirdRestart);
+	await sleep(3000);
+	expect(named()).toEqual([]);
+	expect(byMode(await stack.executions(id), 'trigger')).toHaveLength(1);
+	const registry = await registryOf(id);
+	expect(registry.audiences[audienceId].log.map((l: { event: string }) => l.event)).toEqual(['created', 'unlinked', 'deleted']);
+	expect(registry.audiences[audienceId]).toMatchObject({ linked: false, deleted: true });
+	// Executions by mode: the one initial sync, two refused instant syncs, four admin webhook calls.
+	const all = await stack.executions(id);
+	expect([byMode(all, 'trigger').length, byMode(all, 'manual').length, byMode(all, 'webhook').length]).toEqual([1, 2, 4]);
+});

@@ -1,0 +1,261 @@
+// The package as users get it, in the real n8n 2.41.1 server: installed from its npm-pack tarball as a community
+// package, its credential tested against the TikTok emulator, a workflow run through n8n, and the editor checked
+// in headless Chromium (node panel, canvas, credential form).
+//
+// The node assertions cover the nodes of the package that are built (builtNodes); with E2E_REQUIRE_ALL_NODES=1 all
+// five must be there. Set E2E_SKIP_BROWSER=1 to leave out the browser checks (e.g. without Chromium).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromiumAvailable, openCredential, openEditor, openWorkflow, screenshot, searchNodePanel, type Editor } from './browser.cts';
+import {
+	ALL_NODES,
+	CREDENTIAL_TYPE,
+	PACKAGE_NAME,
+	builtNodes,
+	credentialTypes,
+	exportNodes,
+	nodeOutput,
+	nodeType,
+	nodeTypes,
+	testCredential,
+	type WorkflowJson,
+} from './n8nServer.cts';
+import { startStack, type Stack } from './stack.cts';
+
+const requireAll = process.env.E2E_REQUIRE_ALL_NODES === '1';
+const skipBrowser = process.env.E2E_SKIP_BROWSER === '1';
+
+let stack: Stack;
+let present: Array<(typeof ALL_NODES)[number]> = [];
+let typeVersions: Record<string, number> = {};
+
+beforeAll(async () => {
+	stack = await startStack();
+	present = builtNodes(stack.n8n.packageDir);
+	const types = await nodeTypes(stack.session);
+	for (const t of types) {
+		if (!t.name.startsWith(`${PACKAGE_NAME}.`)) continue;
+		const versions = Array.isArray(t.version) ? (t.version as number[]) : [t.version as number];
+		typeVersions[t.name] = Math.max(typeVersions[t.name] ?? 0, ...versions);
+	}
+}, 600_000);
+
+afterAll(async () => {
+	await stack?.stop();
+});
+
+describe('installation', () => {
+	test('the tarball is installed as a community package in <userFolder>/.n8n/nodes and n8n loads it', () => {
+		const manifest = path.join(stack.n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'package.json');
+		expect(fs.existsSync(manifest)).toBe(true);
+		const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+		expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
+		expect(pkg.n8n.credentials).toContain('dist/credentials/TikTokBusinessApi.credentials.js');
+		expect(stack.n8n.logs()).not.toContain(`Failed to load package "${PACKAGE_NAME}"`);
+		if (requireAll) expect(stack.n8n.missingNodes).toEqual([]);
+	});
+
+	test('n8n tried no name lookups (offline settings hold: nothing leaves 127.0.0.1)', () => {
+		expect(stack.n8n.logs()).not.toMatch(/ENOTFOUND|EAI_AGAIN|getaddrinfo/);
+	});
+
+	test(`built nodes: ${requireAll ? 'all five are required' : 'whichever exist (set E2E_REQUIRE_ALL_NODES=1 for all five)'}`, () => {
+		if (requireAll) expect(present.map((n) => n.name)).toEqual(ALL_NODES.map((n) => n.name));
+		// otherwise informational: the following tests cover exactly these
+		expect(present.length).toBeGreaterThanOrEqual(requireAll ? ALL_NODES.length : 0);
+	});
+
+	test('the editor lists the credential type and every built node (REST /types)', async () => {
+		const creds = await credentialTypes(stack.session);
+		const ours = creds.find((c) => c.name === CREDENTIAL_TYPE);
+		expect(ours?.displayName).toBe('TikTok Business API');
+		expect(ours?.properties.map((p) => p.name)).toEqual(
+			expect.arrayContaining(['accessToken', 'environment', 'baseUrl', 'advertiserId', 'appId', 'appSecret']),
+		);
+		const types = await nodeTypes(stack.session);
+		const listed = types.filter((t) => t.name.startsWith(`${PACKAGE_NAME}.`));
+		for (const node of present) {
+			const found = listed.find((t) => t.name === nodeType(node.name));
+			expect(found?.displayName).toBe(node.displayName);
+			expect(found?.credentials?.map((c: { name: string }) => c.name)).toContain(CREDENTIAL_TYPE);
+		}
+	});
+
+	test('n8n export:nodes (CLI) lists every built node', async () => {
+		const exported = await exportNodes(stack.n8n);
+		const names = exported.map((n) => n.name);
+		expect(names.length).toBeGreaterThan(100); // n8n's own nodes too
+		for (const node of present) expect(names).toContain(nodeType(node.name));
+	});
+});
+
+describe('credential against the emulator', () => {
+	test('the connection test passes for the emulator valid token', async () => {
+		const before = stack.emulator.state.requestLog.length;
+		const result = await testCredential(stack.session, {
+			id: stack.credential.id,
+			name: stack.credential.name,
+			type: CREDENTIAL_TYPE,
+			data: stack.credential.data,
+		});
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		const calls = stack.emulator.state.requestLog.slice(before);
+		expect(calls).toEqual([expect.objectContaining({ method: 'GET', path: '/open_api/v1.3/user/info/', code: 0 })]);
+	});
+
+	test('the connection test fails with a helpful message for an invalid token', async () => {
+		const bad = await stack.addCredential('TikTok (invalid token)', { accessToken: 'not-a-valid-token' });
+		const before = stack.emulator.state.requestLog.length;
+		const result = await testCredential(stack.session, {
+			id: bad.id,
+			name: bad.name,
+			type: CREDENTIAL_TYPE,
+			data: { ...stack.credential.data, accessToken: 'not-a-valid-token' },
+		});
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/40105/);
+		expect(result.message).toMatch(/invalid or revoked/i);
+		const calls = stack.emulator.state.requestLog.slice(before);
+		expect(calls).toEqual([expect.objectContaining({ path: '/open_api/v1.3/user/info/', code: 40105 })]);
+	});
+});
+
+describe('workflows through n8n', () => {
+	// The credential's `authenticate` (Access-Token header) exercised by n8n's own HTTP Request node, so the run,
+	// execution and CLI helpers are covered even before the package's nodes exist.
+	const httpWorkflow = (baseUrl: string): WorkflowJson => ({
+		name: 'E2E: user info through the credential',
+		nodes: [
+			{ id: 'n1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'n2',
+				name: 'User info',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [250, 0],
+				parameters: {
+					url: `${baseUrl}/user/info/`,
+					authentication: 'predefinedCredentialType',
+					nodeCredentialType: CREDENTIAL_TYPE,
+					options: {},
+				},
+			},
+		],
+		connections: { Start: { main: [[{ node: 'User info', type: 'main', index: 0 }]] } },
+	});
+
+	test('a manual run (REST) succeeds and its execution carries the emulator answer', async () => {
+		const wf = httpWorkflow(stack.emulator.baseUrl);
+		wf.nodes[1].credentials = { [CREDENTIAL_TYPE]: { id: stack.credential.id, name: stack.credential.name } };
+		const id = await stack.createWorkflow(wf);
+		const execution = await stack.runWorkflow(id);
+		expect(execution.status).toBe('success');
+		expect(execution.mode).toBe('manual');
+		const [item] = nodeOutput(execution, 'User info');
+		expect(item).toMatchObject({ code: 0, message: 'OK', data: { display_name: expect.any(String) } });
+		const listed = await stack.executions(id);
+		expect(listed.map((e) => e.id)).toContain(execution.id);
+	});
+
+	test('a CLI run (n8n execute --id) succeeds', async () => {
+		const wf = httpWorkflow(stack.emulator.baseUrl);
+		wf.name = 'E2E: user info (CLI)';
+		wf.nodes[1].credentials = { [CREDENTIAL_TYPE]: { id: stack.credential.id, name: stack.credential.name } };
+		const id = await stack.createWorkflow(wf);
+		const { result } = await stack.runWorkflowCli(id);
+		const runs = result?.data?.resultData?.runData?.['User info'] ?? result?.resultData?.runData?.['User info'];
+		expect(runs?.[0]?.data?.main?.[0]?.[0]?.json).toMatchObject({ code: 0 });
+		const executions = await stack.executions(id);
+		expect(executions[0]).toMatchObject({ mode: 'cli', status: 'success' });
+	});
+});
+
+(skipBrowser ? describe.skip : describe)('editor in headless Chromium', () => {
+	let editor: Editor;
+
+	beforeAll(async () => {
+		if (!chromiumAvailable()) throw new Error('Chromium is missing: run scripts/install-chromium.sh (or set E2E_SKIP_BROWSER=1)');
+		editor = await openEditor(stack.url, stack.authCookie);
+	}, 120_000);
+
+	afterAll(async () => {
+		await editor?.close();
+	});
+
+	test('the node panel search for "TikTok" lists every built node with its icon', async () => {
+		// a workflow that already has a trigger, so the panel offers actions and triggers alike
+		const host = await stack.createWorkflow({
+			name: 'E2E: node panel',
+			nodes: [{ id: 't', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }],
+			connections: {},
+		});
+		const items = await searchNodePanel(editor, 'TikTok', {
+			workflowId: host,
+			expectNames: present.map((n) => n.displayName),
+		});
+		await screenshot(editor.page, 'node-panel-search');
+		for (const node of present) {
+			const item = items.find((i) => i.name === node.displayName);
+			expect({ node: node.displayName, listed: Boolean(item), hasIcon: item?.hasIcon }).toEqual({
+				node: node.displayName,
+				listed: true,
+				hasIcon: true,
+			});
+			// our icon file, served by n8n from the installed package
+			expect(item?.iconSrc ?? '').toMatch(new RegExp(`icons/${PACKAGE_NAME}/`));
+		}
+	});
+
+	test('a workflow using every built node renders on the canvas', async () => {
+		const nodes: WorkflowJson['nodes'] = [
+			{ id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 200], parameters: {} },
+		];
+		const connections: WorkflowJson['connections'] = {};
+		let previous = 'Start';
+		present.forEach((node, i) => {
+			const isTrigger = /Trigger$/.test(node.name);
+			nodes.push({
+				id: `n${i}`,
+				name: node.displayName,
+				type: nodeType(node.name),
+				typeVersion: typeVersions[nodeType(node.name)] ?? 1,
+				position: isTrigger ? [0, 0] : [260 * nodes.length, 200],
+				parameters: {},
+			});
+			if (!isTrigger) {
+				connections[previous] = { main: [[{ node: node.displayName, type: 'main', index: 0 }]] };
+				previous = node.displayName;
+			}
+		});
+		const id = await stack.createWorkflow({ name: 'E2E: every TikTok node', nodes, connections });
+		const canvas = await openWorkflow(editor, id, nodes.length);
+		await screenshot(editor.page, 'workflow-canvas');
+		for (const node of present) {
+			const drawn = canvas.find((c) => c.name === node.displayName);
+			expect({ node: node.displayName, type: drawn?.type, hasIcon: drawn?.hasIcon }).toEqual({
+				node: node.displayName,
+				type: nodeType(node.name),
+				hasIcon: true,
+			});
+		}
+		const text = await editor.page.locator('#app').innerText();
+		for (const node of present) expect(text).toContain(node.displayName);
+	});
+
+	test('the credential form shows its fields and its connection test succeeds', async () => {
+		const form = await openCredential(editor, stack.credential.id);
+		await screenshot(editor.page, 'credential-form');
+		expect(form.header).toContain('TikTok (emulator)');
+		expect(form.header).toContain('TikTok Business API');
+		expect(form.labels).toEqual(
+			expect.arrayContaining(['Access Token', 'Environment', 'Base URL', 'Default Advertiser ID', 'App ID', 'App Secret']),
+		);
+		expect(form.parameters).toEqual(expect.arrayContaining(['accessToken', 'environment', 'baseUrl', 'advertiserId']));
+		expect(form.testError).toBeNull();
+		expect(form.testedOk).toBe(true);
+	});
+
+	test('the editor made no request outside 127.0.0.1', () => {
+		expect(editor.blocked).toEqual([]);
+	});
+});

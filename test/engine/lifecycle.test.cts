@@ -1,0 +1,433 @@
+// The link lifecycle in n8n's real engine against the TikTok emulator, with one controlled clock: the emulator's
+// frozen clock, which Date.now() follows too. An ActiveWorkflow simulates n8n's static-data handling (activation copy,
+// executions that load and save the database row, restarts) so the single-writer design is tested, not assumed.
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
+import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../nodes/shared/sync/lifecycle';
+import { ActiveWorkflow, forgetProcessMemory, registryModule } from '../support/activeWorkflow.cts';
+import { byId, chain, packageNode } from '../support/engine.cts';
+import { PROBE_EVENT, PROBE_LIST, probeEventSync, probeListSync } from '../support/probeSyncNodes.cts';
+
+const T0 = Date.UTC(2026, 2, 2, 9, 0, 0); // 2026-03-02 09:00:00 UTC
+const ADV = SEED.grantedAdvertiserId;
+const NAME = 'CRM buyers';
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let emu: EmulatorHandle;
+beforeEach(async () => {
+	emu = await startEmulator({ now: T0, freezeClock: true });
+	jest.spyOn(Date, 'now').mockImplementation(() => emu.clock.now());
+	forgetProcessMemory();
+});
+afterEach(async () => {
+	jest.restoreAllMocks();
+	await emu.close();
+});
+
+const credentials = () => ({
+	// requestsPerSecond 0: no client-side limiter, which would wait on a frozen Date.now().
+	tikTokBusinessApi: { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 0, maxRetries: 3, retryBaseDelayMs: 5 },
+});
+
+const syncTrigger = (params: IDataObject = {}): INode =>
+	packageNode('Sync Trigger', 'tikTokAudienceSyncTrigger', {
+		syncKind: 'list',
+		advertiserId: byId(ADV),
+		audience: { __rl: true, mode: 'name', value: NAME },
+		status: 'active',
+		refreshInterval: 1,
+		refreshUnit: 'days',
+		instantSyncCooldown: 30,
+		...params,
+	});
+
+const lifecycleNode = (name: string, params: IDataObject): INode =>
+	packageNode(name, 'tikTokUnlinkDeleteAudience', { advertiserId: byId(ADV), audience: byId('0'), ...params });
+
+const probe = (type: string): INode =>
+	({ id: 'sync', name: 'Sync', type, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { tikTokBusinessApi: { id: '1', name: 'TikTok' } } }) as INode;
+
+/** [Sync Trigger → Sync] plus lifecycle nodes reached from a webhook in the same workflow (they share its registry). */
+function workflow(trigger: INode, extra: INode[] = [], syncType = PROBE_LIST): ActiveWorkflow {
+	return new ActiveWorkflow({
+		nodes: [trigger, probe(syncType), ...extra],
+		connections: chain('Sync Trigger', 'Sync'),
+		credentials: credentials(),
+		triggerName: 'Sync Trigger',
+		extraNodeTypes: { [PROBE_LIST]: probeListSync, [PROBE_EVENT]: probeEventSync },
+	});
+}
+
+const registryOf = (wf: ActiveWorkflow): Registry => (wf.db.global as IDataObject)[REGISTRY_KEY] as unknown as Registry;
+const audiencesNamed = (name: string) => [...emu.state.audiences.values()].filter((a) => a.name === name);
+const historyOf = (id: string) => emu.state.audiences.get(id)?.history.map((h) => `${h.action}@${iso(h.atMs)}`);
+const webhookRun = (wf: ActiveWorkflow, node: string) => wf.execute('webhook', [{ json: {} }], node);
+
+/** Activates a by-name List Sync workflow and lets its initial sync create the audience at T0. */
+async function initiallySynced(extra: INode[] = []) {
+	const wf = workflow(syncTrigger(), extra);
+	await wf.activate();
+	const first = await wf.tick();
+	const id = String(first.run?.output('Sync')[0].audienceId);
+	// Lifecycle nodes point at the audience the sync created.
+	for (const node of extra) wf.setParameters(node.name, { audience: byId(id) });
+	return { wf, id, first };
+}
+
+test('initial sync: one item, reason "initial"; the sync creates the audience; nothing more within the interval', async () => {
+	const { wf, id, first } = await initiallySynced();
+	expect(first.emitted).toEqual([
+		{
+			reason: 'initial',
+			advertiserId: ADV,
+			audienceId: null,
+			audienceName: NAME,
+			kind: 'list',
+			lastSyncAt: null,
+			lastSyncSource: null,
+			dueAt: iso(T0),
+			nextDueAt: iso(T0 + DAY_MS),
+			triggeredAt: iso(T0),
+		},
+	]);
+	expect(first.run?.output('Sync')).toEqual([{ audienceId: id, action: 'CREATE' }]);
+	expect(audiencesNamed(NAME).map((a) => a.audienceId)).toEqual([id]);
+	expect(registryOf(wf).audiences[id]).toEqual({
+		audienceId: id,
+		name: NAME,
+		advertiserId: ADV,
+		kind: 'list',
+		linked: true,
+		createdAt: iso(T0),
+		lastSyncAt: iso(T0),
+		lastAction: 'CREATE',
+		log: [{ at: iso(T0), event: 'created', detail: 'CREATE 1000 rows (initial)' }],
+	});
+	for (const step of [MINUTE_MS, HOUR_MS, 22 * HOUR_MS, 58 * MINUTE_MS]) {
+		emu.clock.advance(step);
+		expect((await wf.tick()).emitted).toEqual([]);
+	}
+	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
+	expect(wf.saves.map((s) => s.by)).toEqual(['execution (trigger)']);
+});
+
+test('interval: the next sync is due one interval after the last sync in TikTok history, and is emitted once', async () => {
+	const { wf, id } = await initiallySynced();
+	emu.clock.set(T0 + DAY_MS - MINUTE_MS);
+	expect((await wf.tick()).emitted).toEqual([]);
+	emu.clock.set(T0 + DAY_MS);
+	const due = await wf.tick();
+	expect(due.emitted).toEqual([
+		{
+			reason: 'scheduled',
+			advertiserId: ADV,
+			audienceId: id,
+			audienceName: NAME,
+			kind: 'list',
+			lastSyncAt: iso(T0),
+			lastSyncSource: 'tiktok',
+			dueAt: iso(T0 + DAY_MS),
+			nextDueAt: iso(T0 + 2 * DAY_MS),
+			triggeredAt: iso(T0 + DAY_MS),
+		},
+	]);
+	expect(due.run?.output('Sync')).toEqual([{ audienceId: id, action: 'APPEND' }]);
+	for (let i = 0; i < 3; i++) {
+		emu.clock.advance(MINUTE_MS);
+		expect((await wf.tick()).emitted).toEqual([]);
+	}
+	expect(historyOf(id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + DAY_MS)}`]);
+	expect(registryOf(wf).audiences[id].log.map((l) => l.event)).toEqual(['created', 'synced']);
+	expect(wf.saves.every((s) => s.by !== 'trigger')).toBe(true);
+});
+
+test('an audience ID TikTok does not know: nothing is emitted, and n8n\'s log says so once', async () => {
+	const wf = workflow(syncTrigger({ audience: byId('999') }));
+	await wf.activate();
+	// An audience ID TikTok does not know: the trigger says so once in n8n's log and emits nothing.
+	expect((await wf.tick()).emitted).toEqual([]);
+	expect((await wf.tick()).emitted).toEqual([]);
+	expect(wf.logs).toEqual([
+		{
+			level: 'warn',
+			message: 'Sync Trigger: Audience "999" (999) no longer exists on TikTok. It was deleted outside this workflow. Nothing is synced; pick another audience.',
+		},
+	]);
+});
+
+test('instant sync: refused inside the cooldown with the time it opens, allowed after; TikTok history bounds it even after a restart', async () => {
+	const { wf, id } = await initiallySynced();
+	emu.clock.set(T0 + 13 * MINUTE_MS);
+	const refused = await wf.execute('manual');
+	expect(refused.error()?.message).toBe('Instant sync is available again at 09:30 UTC (in 17 minutes)');
+	expect(refused.error()?.description).toBe(
+		`The last sync of "${NAME}" was at ${iso(T0)}; instant syncs need 30 minutes between syncs.`,
+	);
+	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
+
+	emu.clock.set(T0 + 31 * MINUTE_MS);
+	const dbBefore = JSON.stringify(wf.db);
+	const instant = await wf.execute('manual');
+	expect(instant.error()).toBeUndefined();
+	expect(instant.output('Sync Trigger')).toEqual([
+		{
+			reason: 'instant',
+			advertiserId: ADV,
+			audienceId: id,
+			audienceName: NAME,
+			kind: 'list',
+			lastSyncAt: iso(T0),
+			lastSyncSource: 'tiktok',
+			dueAt: iso(T0 + 31 * MINUTE_MS),
+			nextDueAt: iso(T0 + 31 * MINUTE_MS + DAY_MS),
+			triggeredAt: iso(T0 + 31 * MINUTE_MS),
+		},
+	]);
+	expect(instant.output('Sync')).toEqual([{ audienceId: id, action: 'APPEND' }]);
+	// A manual run's static data is never saved by n8n: the registry is unchanged, TikTok's history is not.
+	expect(JSON.stringify(wf.db)).toBe(dbBefore);
+	expect(historyOf(id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + 31 * MINUTE_MS)}`]);
+
+	await wf.restart();
+	emu.clock.set(T0 + 40 * MINUTE_MS);
+	expect((await wf.execute('manual')).error()?.message).toBe('Instant sync is available again at 10:01 UTC (in 21 minutes)');
+	// The scheduled sync follows TikTok's history too: due a day after the instant sync, not after the first one.
+	emu.clock.set(T0 + DAY_MS + 5 * MINUTE_MS);
+	expect((await wf.tick()).emitted).toEqual([]);
+	emu.clock.set(T0 + 31 * MINUTE_MS + DAY_MS);
+	expect((await wf.tick()).emitted.map((e) => [e.reason, e.lastSyncAt])).toEqual([['scheduled', iso(T0 + 31 * MINUTE_MS)]]);
+});
+
+test('instant sync a day later than the cooldown shows the date; one minute left says "1 minute"', async () => {
+	const { wf } = await initiallySynced();
+	const slow = workflow(syncTrigger({ instantSyncCooldown: 2 * 24 * 60 }));
+	await slow.activate();
+	emu.clock.set(T0 + 5 * MINUTE_MS);
+	expect((await slow.execute('manual')).error()?.message).toBe('Instant sync is available again at 2026-03-04 09:00 UTC (in 47 hours 55 minutes)');
+	emu.clock.set(T0 + 29 * MINUTE_MS + 30_000);
+	expect((await wf.execute('manual')).error()?.message).toBe('Instant sync is available again at 09:30 UTC (in 1 minute)');
+});
+
+test('paused: nothing is emitted and TikTok is not called; a manual run says it is paused', async () => {
+	const wf = workflow(syncTrigger({ status: 'paused' }));
+	await wf.activate();
+	const requests = emu.state.requestLog.length;
+	for (let i = 0; i < 3; i++) {
+		emu.clock.advance(DAY_MS);
+		expect((await wf.tick()).emitted).toEqual([]);
+	}
+	expect(emu.state.requestLog.length).toBe(requests);
+	expect(audiencesNamed(NAME)).toEqual([]);
+	const manual = await wf.execute('manual');
+	expect(manual.error()?.message).toBe('This trigger is paused');
+	expect(manual.error()?.description).toBe('Set "Status" to Active to sync the audience again.');
+});
+
+test('unlink: a wrong name changes nothing; the right name stops syncs at the next poll and after a restart; the audience stays', async () => {
+	const { wf, id } = await initiallySynced([
+		lifecycleNode('Unlink Typo', { operation: 'unlink', confirmName: 'CRM Buyers' }),
+		lifecycleNode('Unlink', { operation: 'unlink', confirmName: NAME }),
+	]);
+	const before = JSON.stringify(wf.db);
+
+	const typo = await webhookRun(wf, 'Unlink Typo');
+	expect(typo.error()?.message).toBe(`"Confirm Audience Name" does not match: expected "${NAME}"`);
+	expect(typo.error()?.description).toBe(`The audience's current name on TikTok is "${NAME}"; you typed "CRM Buyers". Type it exactly. Nothing was changed.`);
+	expect(JSON.stringify(wf.db)).toBe(before);
+
+	const manual = await wf.execute('manual', [{ json: {} }], 'Unlink');
+	expect(manual.error()?.message).toBe('Unlink cannot run from "Execute workflow"');
+	expect(JSON.stringify(wf.db)).toBe(before);
+
+	emu.clock.set(T0 + HOUR_MS);
+	const unlink = await webhookRun(wf, 'Unlink');
+	expect(unlink.output('Unlink')).toEqual([
+		{ operation: 'unlink', advertiserId: ADV, audienceId: id, name: NAME, unlinked: true, alreadyUnlinked: false },
+	]);
+	expect(registryOf(wf).audiences[id]).toMatchObject({ linked: false });
+	expect(registryOf(wf).audiences[id].log.slice(-1)).toEqual([
+		{ at: iso(T0 + HOUR_MS), event: 'unlinked', detail: 'Unlinked: this workflow no longer syncs it; it stays on TikTok' },
+	]);
+
+	// No restart: the trigger's activation copy still says "linked", the per-process view says "unlinked".
+	for (let i = 0; i < 3; i++) {
+		emu.clock.advance(DAY_MS);
+		expect((await wf.tick()).emitted).toEqual([]);
+	}
+	expect(wf.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+		`Sync Trigger: Audience "${NAME}" (${id}) is unlinked. It was unlinked with the TikTok Unlink/Delete Audience node: it stays on TikTok but is no longer refreshed.`,
+	]);
+	// A sync node that gets the audience anyway skips it with a reason.
+	const forced = await wf.execute('trigger', [{ json: { reason: 'scheduled', advertiserId: ADV, audienceId: id, audienceName: NAME } }]);
+	expect(forced.output('Sync')).toEqual([{ skipped: true, reason: `Audience ${id} is unlinked` }]);
+	expect((await wf.execute('manual')).error()?.message).toBe(`Audience "${NAME}" (${id}) is unlinked`);
+
+	await wf.restart();
+	emu.clock.advance(DAY_MS);
+	expect((await wf.tick()).emitted).toEqual([]);
+	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
+	expect(emu.state.audiences.has(id)).toBe(true);
+
+	const again = await webhookRun(wf, 'Unlink');
+	expect(again.output('Unlink')[0]).toMatchObject({ unlinked: true, alreadyUnlinked: true });
+});
+
+test('delete: a wrong name changes nothing; the right name deletes it on TikTok, logs it, and the trigger never recreates it', async () => {
+	const { wf, id } = await initiallySynced([
+		lifecycleNode('Delete Typo', { operation: 'delete', confirmName: 'CRM' }),
+		lifecycleNode('Delete', { operation: 'delete', confirmName: NAME }),
+	]);
+
+	const typo = await webhookRun(wf, 'Delete Typo');
+	expect(typo.error()?.message).toBe(`"Confirm Audience Name" does not match: expected "${NAME}"`);
+	expect(emu.state.audiences.has(id)).toBe(true);
+
+	emu.clock.set(T0 + 2 * HOUR_MS);
+	const del = await webhookRun(wf, 'Delete');
+	const out = del.output('Delete');
+	expect(out).toEqual([
+		{ operation: 'delete', advertiserId: ADV, audienceId: id, name: NAME, deleted: true, requestId: out[0].requestId, recordedInLog: true },
+	]);
+	expect(out[0].requestId).toMatch(/^20260302110000/);
+	expect(emu.state.audiences.has(id)).toBe(false);
+	expect(registryOf(wf).audiences[id]).toMatchObject({ linked: false, deleted: true });
+	expect(registryOf(wf).audiences[id].log.map((l) => l.event)).toEqual(['created', 'deleted']);
+
+	for (let i = 0; i < 2; i++) {
+		emu.clock.advance(DAY_MS);
+		expect((await wf.tick()).emitted).toEqual([]);
+	}
+	await wf.restart();
+	emu.clock.advance(DAY_MS);
+	expect((await wf.tick()).emitted).toEqual([]);
+	expect(audiencesNamed(NAME)).toEqual([]);
+	expect(wf.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+		`Sync Trigger: Audience "${NAME}" (${id}) no longer exists on TikTok. It was deleted with the TikTok Unlink/Delete Audience node. Nothing is synced.`,
+		`Sync Trigger: Audience "${NAME}" (${id}) no longer exists on TikTok. It was deleted with the TikTok Unlink/Delete Audience node. Nothing is synced.`,
+	]);
+	const gone = await webhookRun(wf, 'Delete');
+	expect(gone.error()?.message).toBe(`Audience ${id} does not exist on TikTok`);
+});
+
+async function createWebsiteAudience(name: string): Promise<string> {
+	const res = await fetch(`${emu.baseUrl}/dmp/custom_audience/rule/create/`, {
+		method: 'POST',
+		headers: { 'Access-Token': SEED.validToken, 'Content-Type': 'application/json' },
+		body: JSON.stringify({
+			advertiser_id: ADV,
+			custom_audience_name: name,
+			audience_type: 'PIXEL',
+			rule_spec: {
+				inclusion_rule_set: {
+					operator: 'OR',
+					rules: [
+						{
+							event_source_ids: [SEED.pixels[0].pixel_id],
+							retention_days: 30,
+							filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: 'COMPLETE PAYMENT' }] },
+						},
+					],
+				},
+			},
+		}),
+	});
+	const body = (await res.json()) as { code: number; message: string; data: { custom_audience_id?: string; audience_id?: string } };
+	if (body.code !== 0) throw new Error(`rule/create failed: ${body.message}`);
+	return String(body.data.custom_audience_id ?? body.data.audience_id);
+}
+
+test('Event Sync: last sync comes from the registry, reloaded after a restart; no sync is emitted twice', async () => {
+	const id = await createWebsiteAudience('Website buyers');
+	const wf = workflow(syncTrigger({ syncKind: 'event', audience: byId(id) }), [], PROBE_EVENT);
+	await wf.activate();
+	const first = await wf.tick();
+	expect(first.emitted.map((e) => [e.reason, e.audienceId, e.audienceName, e.lastSyncAt])).toEqual([['initial', id, 'Website buyers', null]]);
+	expect(registryOf(wf).audiences[id]).toMatchObject({ kind: 'event', lastSyncAt: iso(T0), lastAction: 'EVENTS' });
+
+	emu.clock.advance(HOUR_MS);
+	expect((await wf.tick()).emitted).toEqual([]);
+	await wf.restart();
+	expect((await wf.tick()).emitted).toEqual([]);
+	emu.clock.set(T0 + DAY_MS);
+	expect((await wf.tick()).emitted.map((e) => [e.reason, e.lastSyncAt, e.lastSyncSource])).toEqual([['scheduled', iso(T0), 'registry']]);
+	await wf.restart();
+	emu.clock.advance(MINUTE_MS);
+	expect((await wf.tick()).emitted).toEqual([]);
+	expect(wf.saves.map((s) => s.by)).toEqual(['execution (trigger)', 'execution (trigger)']);
+});
+
+test('concurrent runs: two executions that loaded the same static data both keep their entries', async () => {
+	const wf = workflow(syncTrigger({ syncKind: 'event', audience: byId('1') }), [], PROBE_EVENT);
+	const item = (audienceId: string) => [{ json: { reason: 'scheduled', advertiserId: ADV, audienceId, audienceName: `Audience ${audienceId}` } }];
+	const loaded = JSON.parse(JSON.stringify(wf.db)) as IDataObject;
+	const a = await wf.execute('trigger', item('101'), 'Sync Trigger', loaded);
+	emu.clock.advance(1000);
+	const b = await wf.execute('trigger', item('102'), 'Sync Trigger', loaded);
+	expect(a.error()).toBeUndefined();
+	expect(b.error()).toBeUndefined();
+	expect(Object.keys(registryOf(wf).audiences).sort()).toEqual(['101', '102']);
+
+	// Without the per-process view (as for runs in another process, e.g. `n8n execute`), the last writer wins.
+	registryModule().forgetLiveRegistries();
+	const c = await wf.execute('trigger', item('103'), 'Sync Trigger', loaded);
+	expect(c.error()).toBeUndefined();
+	expect(Object.keys(registryOf(wf).audiences)).toEqual(['103']);
+});
+
+test('Get Status: size, validity, expiry, link state, last sync, next due and both logs', async () => {
+	const { wf, id } = await initiallySynced([lifecycleNode('Status', { operation: 'getStatus' })]);
+	emu.clock.set(T0 + 2 * MINUTE_MS);
+	await wf.tick();
+	const status = (await webhookRun(wf, 'Status')).output('Status');
+	expect(status).toEqual([
+		{
+			operation: 'getStatus',
+			exists: true,
+			advertiserId: ADV,
+			audienceId: id,
+			name: NAME,
+			type: 'Customer File Audience',
+			kind: 'list',
+			pixelIds: [],
+			coverNum: 700,
+			isValid: false,
+			isExpiring: false,
+			expiredTime: '2027-03-02 09:00:00',
+			createTime: '2026-03-02 09:00:00',
+			linked: true,
+			linkStatus: 'linked',
+			lastSyncAt: iso(T0),
+			lastSyncAction: 'CREATE',
+			lastReplaceAt: null,
+			nextDueAt: iso(T0 + DAY_MS),
+			schedule: { trigger: 'Sync Trigger', status: 'active', refreshIntervalHours: 24, polledAt: iso(T0 + 2 * MINUTE_MS) },
+			log: [
+				{ at: iso(T0), source: 'registry', event: 'created', detail: 'CREATE 1000 rows (initial)' },
+				{ at: iso(T0), source: 'tiktok', event: 'create', detail: '1000; by open_api' },
+			],
+		},
+	]);
+	// A manual Get Status works too (it writes nothing).
+	expect((await wf.execute('manual', [{ json: {} }], 'Status')).output('Status')[0].exists).toBe(true);
+});
+
+test('Get Status of a website audience names its pixel; of an unknown audience says it does not exist', async () => {
+	const id = await createWebsiteAudience('Website buyers');
+	const wf = workflow(syncTrigger(), [
+		lifecycleNode('Status', { operation: 'getStatus', audience: byId(id) }),
+		lifecycleNode('Missing', { operation: 'getStatus', audience: byId('424242') }),
+	]);
+	const web = (await webhookRun(wf, 'Status')).output('Status')[0];
+	expect([web.type, web.kind, web.pixelIds, web.linked, web.linkStatus, web.nextDueAt, web.schedule]).toEqual([
+		'Website Audience',
+		'event',
+		[SEED.pixels[0].pixel_id],
+		null,
+		'not synced by this workflow',
+		null,
+		null,
+	]);
+	expect((await webhookRun(wf, 'Missing')).output('Missing')[0]).toMatchObject({ exists: false, audienceId: '424242', name: null, log: [] });
+});

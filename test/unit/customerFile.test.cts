@@ -1,0 +1,363 @@
+// Customer-file domain: hash vectors (crypto-js is the oracle), the row pipeline, the streaming CSV reader, the
+// compact digest set, the upload file writer, schema mapping and the call plan.
+import { createHash } from 'node:crypto';
+import CryptoJS from 'crypto-js';
+
+import { CsvReader, splitAll } from '../../nodes/shared/customerFile/csvReader';
+import { DigestSet, hexWord } from '../../nodes/shared/customerFile/dedupe';
+import { UploadFileWriter, type UploadFile } from '../../nodes/shared/customerFile/fileWriter';
+import { findColumn, mappingProblem } from '../../nodes/shared/customerFile/mapping';
+import { MULTIPLE_TYPES_HEADER, RowPipeline, type PipelineOptions } from '../../nodes/shared/customerFile/pipeline';
+import { planCalls } from '../../nodes/shared/customerFile/uploadPlan';
+import { isSha256Hex, md5Hex, sha256Hex } from '../../nodes/shared/identity/hash';
+import { normaliseEmail, normaliseEmailValue, normalisePhone } from '../../nodes/shared/identity/normalise';
+
+const oracle = (value: string) => CryptoJS.SHA256(value).toString(CryptoJS.enc.Hex);
+
+class Lines {
+	rows: string[] = [];
+	writeRow(line: string) {
+		this.rows.push(line);
+	}
+}
+
+function pipeline(overrides: Partial<PipelineOptions> = {}) {
+	const sink = new Lines();
+	const p = new RowPipeline({ calculateType: 'EMAIL_SHA256', phone: { format: 'digits' }, sink, ...overrides });
+	return { p, sink };
+}
+
+describe('TikTok published hash vectors', () => {
+	test('" ALICE_abc@gmail.com " → alice_abc@gmail.com → 848a…', () => {
+		const n = normaliseEmail(' ALICE_abc@gmail.com ');
+		expect(n).toEqual({ ok: true, value: 'alice_abc@gmail.com' });
+		expect(sha256Hex('alice_abc@gmail.com')).toBe('848a771458438fc2ec420560d769fb9b9b86851ee338ec56517baabd79d3bb4f');
+	});
+	test('janedoe@gmail.com → d611…', () => {
+		expect(sha256Hex('janedoe@gmail.com')).toBe('d6117306485ed0e50afab3ac871e98f81699151f30281527d63ff5f233656c69');
+	});
+	test('374-93-828222 → 37493828222 → 65b7… (digits, country code 374)', () => {
+		expect(normalisePhone('374-93-828222', { format: 'digits', defaultCountryCode: '374' })).toEqual({ ok: true, value: '37493828222' });
+		expect(sha256Hex('37493828222')).toBe('65b7e6dcf6f4310f8d7cbfbd78289a753062fb054d6664fb9aaac5df66a422d4');
+	});
+	test('the pipeline produces exactly these hashes', () => {
+		const { p, sink } = pipeline();
+		p.add(' ALICE_abc@gmail.com ', undefined, 1);
+		p.add('janedoe@gmail.com', undefined, 2);
+		expect(sink.rows).toEqual([
+			'848a771458438fc2ec420560d769fb9b9b86851ee338ec56517baabd79d3bb4f',
+			'd6117306485ed0e50afab3ac871e98f81699151f30281527d63ff5f233656c69',
+		]);
+		const phones = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'digits', defaultCountryCode: '374' } });
+		phones.p.add(undefined, '374-93-828222', 1);
+		expect(phones.sink.rows).toEqual(['65b7e6dcf6f4310f8d7cbfbd78289a753062fb054d6664fb9aaac5df66a422d4']);
+	});
+	test('MD5 file signature of known bytes', () => {
+		expect(md5Hex('abc')).toBe('900150983cd24fb0d6963f7d28e17f72');
+	});
+});
+
+describe('email normalisation fast path', () => {
+	// The rule as first written (trim, lowercase, one regular expression): the fast path must agree on every input.
+	const SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+	function reference(raw: string, gmail: boolean): string {
+		let value = raw.trim().toLowerCase();
+		if (value === '') return 'empty';
+		if (!SHAPE.test(value)) return 'email_invalid';
+		if (gmail) {
+			const at = value.lastIndexOf('@');
+			const domain = value.slice(at + 1);
+			if (domain === 'gmail.com' || domain === 'googlemail.com') {
+				const local = value.slice(0, at).split('+')[0].replace(/\./g, '');
+				if (local === '') return 'email_invalid';
+				value = `${local}@gmail.com`;
+			}
+		}
+		return value;
+	}
+	const alphabet = ['a', 'Z', '.', '@', '+', ' ', '\t', '\u00a0', 'é', '\u0001', '\u007f', '-', '_', 'gmail.com', 'x.co'];
+	test('agrees with the reference rule on 40,000 generated strings and known edge cases', () => {
+		let seed = 7;
+		const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+		const inputs = ['', ' ', 'a@b.c', 'A@B.C ', '@b.c', 'a@.c', 'a@b.', 'a@b..c', 'a@@b.c', 'a b@c.d', '\u00a0a@b.c\u00a0', '.a..b@c.d', '+x@gmail.com', 'J.a+t@GoogleMail.com'];
+		for (let i = 0; i < 40_000; i++) {
+			let s = '';
+			const n = 1 + Math.floor(random() * 8);
+			for (let k = 0; k < n; k++) s += alphabet[Math.floor(random() * alphabet.length)];
+			inputs.push(s);
+		}
+		for (const raw of inputs) {
+			for (const gmail of [false, true]) {
+				const expected = reference(raw, gmail);
+				expect([raw, gmail, normaliseEmailValue(raw, gmail)]).toEqual([raw, gmail, expected]);
+				expect(normaliseEmail(raw, { canonicaliseGmail: gmail })).toEqual(expected.includes('@') ? { ok: true, value: expected } : { ok: false, reason: expected });
+			}
+		}
+	});
+});
+
+describe('crypto-js oracle', () => {
+	test('every hash of 2,000 normalised values equals crypto-js', () => {
+		for (let i = 0; i < 2000; i++) {
+			const value = i % 2 ? `user${i}.x+${i}@example${i % 7}.com` : `${1_000_000_000 + i * 7919}`;
+			expect(sha256Hex(value)).toBe(oracle(value));
+		}
+	});
+	test('non-ASCII input is hashed as UTF-8, like crypto-js', () => {
+		for (const value of ['josé@example.com', 'müller@bücher.de', '用户@例子.公司']) expect(sha256Hex(value)).toBe(oracle(value));
+	});
+	test('pipeline output equals crypto-js of the normalised values', () => {
+		const raw = ['  Bob@Example.COM', 'carol@example.org ', 'dave@sub.example.co.uk'];
+		const { p, sink } = pipeline();
+		raw.forEach((r, i) => p.add(r, undefined, i + 1));
+		expect(sink.rows).toEqual(raw.map((r) => oracle(r.trim().toLowerCase())));
+	});
+});
+
+describe('row pipeline', () => {
+	test('counts invalid by reason with the first row numbers, duplicates, pre-hashed; never hashes twice', () => {
+		const hashed = oracle('pre@example.com');
+		const { p, sink } = pipeline({ sampleRows: 2 });
+		const rows = ['a@example.com', 'A@Example.com ', '', 'not-an-email', hashed, 'b@example.com', 'x@', '   ', hashed, 'ABCDEF0123456789ABCDEF0123456789ab'];
+		rows.forEach((r, i) => p.add(r, undefined, i + 1));
+		p.add(undefined, undefined, 11);
+		expect(sink.rows).toEqual([oracle('a@example.com'), hashed, oracle('b@example.com')]);
+		expect(p.stats).toEqual({
+			rowsIn: 11,
+			rowsSent: 3,
+			invalidTotal: 6,
+			invalid: {
+				empty: { count: 3, rows: [3, 8] },
+				email_invalid: { count: 2, rows: [4, 7] },
+				hash_wrong_length: { count: 1, rows: [10] },
+			},
+			droppedValues: {},
+			duplicates: 2,
+			preHashed: 2,
+			dedupeLimited: false,
+		});
+	});
+	test('an uppercase 64-hex value is not taken as pre-hashed (the check is anchored, lowercase)', () => {
+		const { p, sink } = pipeline();
+		p.add(oracle('x@example.com').toUpperCase(), undefined, 1);
+		p.add(` ${oracle('x@example.com')} `, undefined, 2);
+		expect(sink.rows).toEqual([oracle('x@example.com')]);
+		expect(p.stats.invalid).toEqual({ hash_wrong_length: { count: 1, rows: [1] } });
+		expect(p.stats.preHashed).toBe(1);
+	});
+	test('phones: symbols, letters, leading zeros stripped; country code added; no country code rejected', () => {
+		const { p, sink } = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'digits', defaultCountryCode: '1' } });
+		p.add(undefined, '(657)777-0000', 1);
+		p.add(undefined, '+44 20 7946 0958', 2);
+		p.add(undefined, '0657 777 0000', 3);
+		p.add(undefined, '12', 4);
+		expect(sink.rows).toEqual([oracle('16577770000'), oracle('442079460958')]);
+		expect(p.stats.duplicates).toBe(1);
+		expect(p.stats.invalid).toEqual({ phone_too_short: { count: 1, rows: [4] } });
+		const none = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'digits' } });
+		none.p.add(undefined, '657-777-0000', 1);
+		expect(none.p.stats.invalid).toEqual({ phone_no_country_code: { count: 1, rows: [1] } });
+	});
+	test('E.164 format keeps the +', () => {
+		const { p, sink } = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'e164', defaultCountryCode: '1' } });
+		p.add(undefined, '(657)777-0000', 1);
+		expect(sink.rows).toEqual([oracle('+16577770000')]);
+	});
+	test('Gmail canonicalisation is off by default and on when asked', () => {
+		const off = pipeline();
+		off.p.add('Jane.Doe+ads@gmail.com', undefined, 1);
+		expect(off.sink.rows).toEqual([oracle('jane.doe+ads@gmail.com')]);
+		const on = pipeline({ email: { canonicaliseGmail: true } });
+		on.p.add('Jane.Doe+ads@gmail.com', undefined, 1);
+		expect(on.sink.rows).toEqual([oracle('janedoe@gmail.com')]);
+	});
+	test('requireHashed rejects anything that is not SHA-256 hex', () => {
+		const { p, sink } = pipeline({ requireHashed: true });
+		p.add('a@example.com', undefined, 1);
+		p.add(oracle('a@example.com'), undefined, 2);
+		expect(sink.rows).toEqual([oracle('a@example.com')]);
+		expect(p.stats.invalid).toEqual({ hash_wrong_length: { count: 1, rows: [1] } });
+	});
+	test('MULTIPLE_TYPES: one row per person, a missing or invalid identifier left empty, pairs deduplicated', () => {
+		const { p, sink } = pipeline({ calculateType: 'MULTIPLE_TYPES', phone: { format: 'digits', defaultCountryCode: '1' } });
+		p.add('a@example.com', '6577770000', 1);
+		p.add('b@example.com', '', 2);
+		p.add('', '6577770001', 3);
+		p.add('bad', '6577770002', 4);
+		p.add('', '', 5);
+		p.add('A@example.com', '+1 657 777 0000', 6);
+		p.add('a@example.com', undefined, 7);
+		p.add('bad', 'x', 8);
+		expect(sink.rows).toEqual([
+			`${oracle('a@example.com')},${oracle('16577770000')}`,
+			`${oracle('b@example.com')},`,
+			`,${oracle('16577770001')}`,
+			`,${oracle('16577770002')}`,
+			`${oracle('a@example.com')},`,
+		]);
+		expect(p.stats).toMatchObject({
+			rowsIn: 8,
+			rowsSent: 5,
+			duplicates: 1,
+			invalidTotal: 2,
+			invalid: { empty: { count: 1, rows: [5] }, email_invalid: { count: 1, rows: [8] } },
+			droppedValues: { email_invalid: { count: 1, rows: [4] } },
+		});
+		expect(MULTIPLE_TYPES_HEADER).toBe('EMAIL_SHA256,PHONE_SHA256');
+	});
+	test('past the dedupe limit, duplicates are still caught against the whole-list set and within each file', () => {
+		const files = { n: 0 };
+		const sink = { rows: [] as string[], get files() { return files.n; }, writeRow(line: string) { this.rows.push(line); } };
+		const p = new RowPipeline({ calculateType: 'EMAIL_SHA256', phone: { format: 'digits' }, sink, dedupeLimit: 2 });
+		['a@x.com', 'b@x.com', 'c@x.com', 'a@x.com', 'c@x.com'].forEach((e, i) => p.add(e, undefined, i + 1));
+		files.n = 1; // a new upload file starts: c@x.com is no longer known
+		['c@x.com', 'b@x.com'].forEach((e, i) => p.add(e, undefined, i + 6));
+		expect(sink.rows).toEqual(['a@x.com', 'b@x.com', 'c@x.com', 'c@x.com'].map(oracle));
+		expect(p.stats).toMatchObject({ rowsIn: 7, rowsSent: 4, duplicates: 3, dedupeLimited: true });
+	});
+	test('isSha256Hex is anchored', () => {
+		const h = oracle('x');
+		expect(isSha256Hex(h)).toBe(true);
+		expect(isSha256Hex(`${h}0`)).toBe(false);
+		expect(isSha256Hex(h.toUpperCase())).toBe(false);
+	});
+});
+
+describe('DigestSet', () => {
+	test('exact on 300,000 distinct digests, each added twice', () => {
+		const set = new DigestSet();
+		const digests: string[] = [];
+		for (let i = 0; i < 300_000; i++) digests.push(createHash('sha256').update(String(i)).digest('hex'));
+		expect(digests.every((d) => set.addHex(d))).toBe(true);
+		expect(digests.every((d) => !set.addHex(d))).toBe(true);
+		expect(set.size).toBe(300_000);
+		expect(set.bytes).toBeLessThan(300_000 * 16);
+	});
+	test('hexWord reads 8 hex characters as an unsigned 32-bit number', () => {
+		expect(hexWord('ffffffff00000001', 0)).toBe(0xffffffff);
+		expect(hexWord('ffffffff00000001', 8)).toBe(1);
+	});
+});
+
+describe('CsvReader (streaming)', () => {
+	function read(text: string | Buffer, chunk: number, columns = ['email', 'phone']) {
+		const rows: Array<[Array<string | undefined>, number]> = [];
+		const reader = new CsvReader({
+			columns: (header) => columns.map((c) => header.indexOf(c)),
+			onRow: (values, n) => rows.push([values, n]),
+		});
+		const buf = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');
+		for (let i = 0; i < buf.length; i += chunk) reader.push(buf.subarray(i, i + chunk));
+		reader.end();
+		return rows;
+	}
+	const csv = '\ufeffid,email,"phone"\r\n1,a@x.com,+1 555\r\n\r\n2,"b,c@x.com","+44 ""7"""\n3,"multi\nline@x.com",\n4,josé@x.com\n';
+	test.each([1, 2, 3, 7, 64, 1 << 20])('same rows whatever the chunk size (%i bytes)', (chunk) => {
+		expect(read(csv, chunk)).toEqual([
+			[['a@x.com', '+1 555'], 1],
+			[['b,c@x.com', '+44 "7"'], 2],
+			[['multi\nline@x.com', ''], 3],
+			[['josé@x.com', undefined], 4],
+		]);
+	});
+	test('semicolon and tab delimiters are detected from the header', () => {
+		expect(read('email;phone\na@x.com;123\n', 5)).toEqual([[['a@x.com', '123'], 1]]);
+		expect(read('email\tphone\na@x.com\t123', 4)).toEqual([[['a@x.com', '123'], 1]]);
+	});
+	test('an unclosed quote is an error naming the line', () => {
+		expect(() => read('email\n"a@x.com\n', 100)).toThrow('the quoted field that starts on line 2 is never closed');
+	});
+	test('splitAll resolves quotes', () => {
+		expect(splitAll('"a""b",c,,"d"', ',')).toEqual(['a"b', 'c', '', 'd']);
+	});
+	test('100,000 rows streamed in 4 KiB chunks: every row, in order', () => {
+		const lines = ['email'];
+		for (let i = 0; i < 100_000; i++) lines.push(`u${i}@example.com`);
+		const rows = read(lines.join('\n'), 4096, ['email']);
+		expect(rows.length).toBe(100_000);
+		expect(rows[99_999]).toEqual([['u99999@example.com'], 100_000]);
+	});
+});
+
+describe('UploadFileWriter', () => {
+	test('splits at the row limit, MD5 over the exact bytes, header per file', async () => {
+		const files: UploadFile[] = [];
+		const w = new UploadFileWriter({ maxRows: 2, maxBytes: 1 << 20, header: 'EMAIL_SHA256,PHONE_SHA256', onFile: (f) => files.push(f) });
+		for (const row of ['a,b', 'c,', ',d', 'e,f', 'g,h']) w.writeRow(row);
+		w.end();
+		const texts = await Promise.all(files.map((f) => f.blob.text()));
+		expect(texts).toEqual(['EMAIL_SHA256,PHONE_SHA256\na,b\nc,\n', 'EMAIL_SHA256,PHONE_SHA256\n,d\ne,f\n', 'EMAIL_SHA256,PHONE_SHA256\ng,h\n']);
+		expect(files.map((f) => [f.index, f.fileName, f.rows, f.bytes, f.md5])).toEqual(
+			texts.map((t, i) => [i + 1, `audience-00${i + 1}.csv`, i < 2 ? 2 : 1, t.length, md5Hex(t)]),
+		);
+	});
+	test('splits at the byte limit; large files span several 1 MiB parts', async () => {
+		const files: UploadFile[] = [];
+		const w = new UploadFileWriter({ maxRows: 1_000_000, maxBytes: 65 * 40_000, onFile: (f) => files.push(f) });
+		const hashes: string[] = [];
+		for (let i = 0; i < 50_000; i++) hashes.push(oracle(String(i)));
+		hashes.forEach((h) => w.writeRow(h));
+		w.end();
+		expect(files.map((f) => f.rows)).toEqual([40_000, 10_000]);
+		const first = Buffer.from(await files[0].blob.arrayBuffer());
+		expect(first.length).toBe(65 * 40_000);
+		expect(first.toString('latin1')).toBe(`${hashes.slice(0, 40_000).join('\n')}\n`);
+		expect(files[0].md5).toBe(md5Hex(first));
+	});
+});
+
+describe('schema mapping', () => {
+	test.each([
+		['EMAIL_SHA256', 'email', '', undefined],
+		['PHONE_SHA256', '', 'phone', undefined],
+		['MULTIPLE_TYPES', 'email', 'phone', undefined],
+		[
+			'EMAIL_SHA256',
+			'email',
+			'phone',
+			'Calculate Type "Email" is a single schema: map exactly one identifier. Clear "Phone Field", or choose Calculate Type "Multiple Types" to send both.',
+		],
+		['EMAIL_SHA256', '', '', 'Calculate Type "Email" needs "Email Field": enter the item field or CSV column that holds the email.'],
+		['PHONE_SHA256', '', '', 'Calculate Type "Phone" needs "Phone Field": enter the item field or CSV column that holds the phone.'],
+		[
+			'MULTIPLE_TYPES',
+			'email',
+			'',
+			'Calculate Type "Multiple Types" needs at least two identifiers mapped: set "Phone Field", or choose Calculate Type "Email" to send one.',
+		],
+		[
+			'MULTIPLE_TYPES',
+			'',
+			' ',
+			'Calculate Type "Multiple Types" needs at least two identifiers mapped: set "Email Field" and "Phone Field", or choose Calculate Type "Phone" to send one.',
+		],
+	] as const)('%s email=%j phone=%j', (type, email, phone, expected) => {
+		expect(mappingProblem(type, { email, phone })).toBe(expected);
+	});
+	test('columns: exact, then case-insensitive, then CustomerLabs aliases', () => {
+		expect(findColumn(['Email', 'email'], 'email')).toBe(1);
+		expect(findColumn([' EMAIL '], 'email')).toBe(0);
+		expect(findColumn(['id', 'identify_by_email'], 'email', 'identify_by_email')).toBe(1);
+		expect(findColumn(['id'], 'email', 'identify_by_email')).toBe(-1);
+	});
+});
+
+describe('call plan', () => {
+	const paths = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).padStart(15, '0')}`);
+	test('≤50 file_paths per call; create then APPEND the rest', () => {
+		const plan = planCalls('create', paths(120), 500_000);
+		expect(plan.map((c) => [c.kind, c.action, c.filePaths.length])).toEqual([
+			['create', undefined, 50],
+			['update', 'APPEND', 50],
+			['update', 'APPEND', 20],
+		]);
+		expect(plan.flatMap((c) => c.filePaths)).toEqual(paths(120));
+	});
+	test('REMOVE is split; REPLACE up to 50 is one call; more is refused', () => {
+		expect(planCalls('REMOVE', paths(51), 10).map((c) => c.filePaths.length)).toEqual([50, 1]);
+		expect(planCalls('REPLACE', paths(50), 10)).toEqual([{ kind: 'update', action: 'REPLACE', filePaths: paths(50) }]);
+		expect(() => planCalls('REPLACE', paths(51), 10)).toThrow(
+			'Replace All needs 51 upload files, more than the 50 one TikTok call takes, and a replace is never split across calls (a failure half-way would leave the audience half-replaced). Raise "Max Rows per File" (now 10) so the list fits in 50 files, or use Add.',
+		);
+	});
+});
