@@ -31,4 +31,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 cd "$root"
+# The project's own tools (tsc, jest, n8n-node, tsx) by name, as inside `npm run`.
+export PATH="$root/node_modules/.bin:$PATH"
 exec "$@"

@@ -16,7 +16,7 @@ export const NODE24_VERSION = '24.22.3';
 export const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).name;
 export const CREDENTIAL_TYPE = 'tikTokBusinessApi';
 
-/** The five nodes of the package (name → display name). Tests assert on whichever of them are built. */
+/** The five nodes of the package (name → display name). All five are required. */
 export const ALL_NODES: ReadonlyArray<{ name: string; displayName: string; file: string }> = [
 	{ name: 'tikTokUpsertCustomerFileList', displayName: 'TikTok Upsert Customer File List', file: 'TikTokUpsertCustomerFileList' },
 	{ name: 'tikTokCreateWebsiteAudience', displayName: 'TikTok Create Website Audience', file: 'TikTokCreateWebsiteAudience' },
@@ -360,8 +360,6 @@ export interface N8nInstance {
 	userFolder: string;
 	/** <userFolder>/.n8n/nodes/node_modules/n8n-nodes-tiktok-audience-sync */
 	packageDir: string;
-	/** Files package.json declares under n8n.nodes that the tarball lacks (see pruneMissingNodes). */
-	missingNodes: string[];
 	port: number;
 	url: string;
 	env: NodeJS.ProcessEnv;
@@ -390,7 +388,7 @@ async function bcryptHash(n8nDir: string, password: string): Promise<string> {
 export async function installCommunityPackage(
 	userFolder: string,
 	tarball: string,
-): Promise<{ packageDir: string; missingNodes: string[] }> {
+): Promise<{ packageDir: string }> {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	await fsp.mkdir(nodesDir, { recursive: true });
 	const manifest = path.join(nodesDir, 'package.json');
@@ -413,26 +411,21 @@ export async function installCommunityPackage(
 	);
 	const installed = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	if (!fs.existsSync(path.join(installed, 'package.json'))) throw new Error(`package not installed at ${installed}`);
-	const missingNodes = await pruneMissingNodes(installed);
-	return { packageDir: installed, missingNodes };
+	const missing = await missingPackageFiles(installed);
+	if (missing.length > 0) {
+		throw new Error(`the packed package lacks files its package.json declares (n8n would not load it): ${missing.join(', ')}`);
+	}
+	return { packageDir: installed };
 }
 
 /**
- * While the five nodes are still being written, package.json declares files that are not built yet, and n8n then
- * skips the WHOLE package ("Failed to load package"). Unless E2E_REQUIRE_ALL_NODES=1, the installed copy's
- * n8n.nodes list is cut down to the files that exist (loudly). With E2E_REQUIRE_ALL_NODES=1 the tarball is used
- * exactly as packed. Returns the declared files that were missing.
+ * The files package.json declares under n8n.nodes / n8n.credentials that an installed copy lacks. n8n would skip the
+ * WHOLE package ("Failed to load package"), so installing fails loudly instead: all five nodes are required.
  */
-export async function pruneMissingNodes(installed: string): Promise<string[]> {
-	const manifestPath = path.join(installed, 'package.json');
-	const pkg = JSON.parse(await fsp.readFile(manifestPath, 'utf8'));
-	const declared: string[] = pkg.n8n?.nodes ?? [];
-	const missing = declared.filter((p) => !fs.existsSync(path.join(installed, p)));
-	if (missing.length === 0 || process.env.E2E_REQUIRE_ALL_NODES === '1') return missing;
-	log(`WARNING: package.json declares nodes missing from the tarball; dropped from the installed copy: ${missing.join(', ')}`);
-	pkg.n8n.nodes = declared.filter((p) => !missing.includes(p));
-	await fsp.writeFile(manifestPath, JSON.stringify(pkg, null, 2));
-	return missing;
+export async function missingPackageFiles(installed: string): Promise<string[]> {
+	const pkg = JSON.parse(await fsp.readFile(path.join(installed, 'package.json'), 'utf8'));
+	const declared: string[] = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
+	return declared.filter((p) => !fs.existsSync(path.join(installed, p)));
 }
 
 export interface CreateN8nOptions {
@@ -448,7 +441,7 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 	const prepared = options.n8nDir && options.tarball ? { n8nDir: options.n8nDir, tarball: options.tarball } : await prepare();
 	const { n8nDir, tarball } = prepared;
 	const userFolder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiktok-e2e-n8n-'));
-	const { packageDir, missingNodes } = await installCommunityPackage(userFolder, tarball);
+	const { packageDir } = await installCommunityPackage(userFolder, tarball);
 	const [port, brokerPort] = await freePorts(2);
 	const url = `http://127.0.0.1:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
@@ -509,7 +502,6 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 		n8nDir,
 		userFolder,
 		packageDir,
-		missingNodes,
 		port,
 		url,
 		env,
