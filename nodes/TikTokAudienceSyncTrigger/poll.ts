@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
-import { findAudiencesByName, getAudience, listAudiencesByIds } from '../shared/tiktok/audiences';
+import { findAudiencesByName, getAudience } from '../shared/tiktok/audiences';
 import type { Audience, AudienceHistoryEntry } from '../shared/tiktok/schemas';
 import {
 	cooldownMessage,
@@ -51,7 +51,7 @@ type Target =
 	| { state: 'gone'; audienceId?: string; name: string; entry?: RegistryEntry };
 
 async function resolveTarget(ctx: IPollFunctions, s: Settings, registry: Registry, memory: TriggerMemory): Promise<Target> {
-	let audience: Audience | undefined;
+	let audienceId = s.audienceRef;
 	if (s.by === 'name') {
 		const matches = await findAudiencesByName.call(ctx, s.advertiserId, s.audienceRef);
 		if (matches.length > 1) {
@@ -59,26 +59,20 @@ async function resolveTarget(ctx: IPollFunctions, s: Settings, registry: Registr
 				description: `TikTok allows duplicate names; their IDs are ${matches.map((a) => a.audience_id).join(', ')}. Pick the audience By ID.`,
 			});
 		}
-		audience = matches[0];
-		if (!audience) {
+		if (!matches[0]) {
 			// Never seen here before: the first sync creates it. Seen before: it was deleted, and must not come back by itself.
 			const entry = registryEntryByName(ctx, s.advertiserId, s.audienceRef);
 			if (entry || memory.audienceId) return { state: 'gone', audienceId: entry?.audienceId ?? memory.audienceId, name: s.audienceRef, entry };
 			return { state: 'new', name: s.audienceRef };
 		}
-	} else {
-		[audience] = await listAudiencesByIds.call(ctx, s.advertiserId, [s.audienceRef]);
-		if (!audience) {
-			const entry = registry.audiences[s.audienceRef];
-			return { state: 'gone', audienceId: s.audienceRef, name: entry?.name ?? s.audienceRef, entry };
-		}
+		// Event Sync leaves no trace in an audience's history, so only List Sync needs get/.
+		if (s.kind === 'event') return { state: 'found', audience: matches[0], history: [], entry: registry.audiences[matches[0].audience_id] };
+		audienceId = matches[0].audience_id;
 	}
-	const entry = registry.audiences[audience.audience_id];
-	// Event Sync leaves no trace in an audience's history, so only List Sync reads it.
-	if (s.kind === 'event') return { state: 'found', audience, history: [], entry };
-	const withHistory = await getAudience.call(ctx, s.advertiserId, audience.audience_id);
-	if (!withHistory) return { state: 'gone', audienceId: audience.audience_id, name: audience.name, entry };
-	return { state: 'found', audience: withHistory.audience, history: withHistory.history, entry };
+	const found = await getAudience.call(ctx, s.advertiserId, audienceId);
+	const entry = registry.audiences[audienceId];
+	if (!found) return { state: 'gone', audienceId, name: entry?.name ?? s.audienceRef, entry };
+	return { state: 'found', audience: found.audience, history: s.kind === 'event' ? [] : found.history, entry };
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());

@@ -12,7 +12,7 @@ export class TikTokUnlinkDeleteAudience implements INodeType {
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
+		subtitle: '={{ {"getStatus": "Get Status", "unlink": "Unlink", "relink": "Relink", "delete": "Delete"}[$parameter["operation"]] }}',
 		description: 'Get the status and logs of a synced audience, unlink it (stop refreshing) or delete it from TikTok',
 		defaults: { name: 'TikTok Unlink/Delete Audience' },
 		usableAsTool: true,

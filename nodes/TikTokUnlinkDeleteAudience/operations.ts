@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 
-import { deleteAudiences, lookupAudience, parseTikTokTime, type AudienceWithHistory } from '../shared/tiktok/audiences';
+import { deleteAudiences, getAudience, parseTikTokTime, type AudienceWithHistory } from '../shared/tiktok/audiences';
 import { lastApiChangeAt } from '../shared/sync/guards';
 import { scheduleFor } from '../shared/sync/lifecycle';
 import { persistsStaticData, recordInRegistry, registryEntry, type RegistryEntry, type SyncKind } from '../shared/sync/registry';
@@ -133,7 +133,7 @@ async function runOne(this: IExecuteFunctions, itemIndex: number): Promise<IData
 	}
 	const t: Target = { itemIndex, advertiserId, audienceId, entry: registryEntry(this, audienceId) };
 	if (operation === 'unlink' || operation === 'relink') requireProductionRun(this, t, operation === 'unlink' ? 'Unlink' : 'Relink');
-	t.found = await lookupAudience.call(this, advertiserId, audienceId, itemIndex);
+	t.found = await getAudience.call(this, advertiserId, audienceId, itemIndex);
 	if (operation === 'getStatus') return status(this, t);
 
 	const { audience } = mustExist(this, t);

@@ -222,7 +222,7 @@ export class TikTokUpsertCustomerFileList implements INodeType {
 							{
 								name: 'Auto-Detect',
 								value: 'auto',
-								description: 'Values that are SHA-256 hex (64 lowercase hex characters) are sent as they are; others are normalised and hashed',
+								description: 'Values that are SHA-256 hex (exactly 64 hex characters, either case) are sent as they are, lowercased; others are normalised and hashed',
 							},
 							{
 								name: 'All Values',

@@ -13,6 +13,8 @@ const ROWS = Number(process.env.LIST_10M_ROWS ?? 10_000_000);
 /**
  * V8 heap limits of the measured process, as an n8n container with 256 MB would set them (NODE_OPTIONS). Without
  * them V8 lets short-lived garbage grow the heap far beyond what is live. LIST_10M_NODE_FLAGS='' runs without.
+ * Measured (2-core shared machine, 10 M rows): these flags ~249 MB peak; `--max-old-space-size=192` alone ~372 MB;
+ * no flags ~515 MB (the live set stays small; garbage strings and upload buffers wait for a lazy collection).
  */
 const DEFAULT_FLAGS = '--max-old-space-size=112 --max-semi-space-size=2';
 

@@ -1,83 +1,112 @@
-// List Sync pipeline throughput: normalise + validate + hash + dedupe + write of 1 M mixed rows on one thread,
-// side by side with the same pipeline hashing with crypto-js and with a bare crypto.hash loop (the limit).
-// Run: npx tsx test/bench/listSync.bench.cts   (prints `name: value unit` lines)
+// List Sync pipeline throughput: normalise + validate + hash + dedupe + write (+ the files' MD5) of 1 M mixed rows on
+// one thread, side by side with the SAME pipeline with only the hash function swapped for crypto-js's, and with a
+// bare crypto.hash loop over the same number of values (the limit: what hashing alone costs).
+// Run: npx tsx test/bench/listSync.bench.cts   (prints `name: value unit` lines; LIST_BENCH_ROWS, LIST_BENCH_ROUNDS)
 import * as crypto from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import CryptoJS from 'crypto-js';
 
 import { UploadFileWriter } from '../../nodes/shared/customerFile/fileWriter';
 import { RowPipeline } from '../../nodes/shared/customerFile/pipeline';
+import { sha256Hex } from '../../nodes/shared/identity/hash';
 
 const ROWS = Number(process.env.LIST_BENCH_ROWS ?? 1_000_000);
+const ROUNDS = Number(process.env.LIST_BENCH_ROUNDS ?? 5);
 
-/** 1 M rows: 70% valid emails (mixed case, spaces), 10% pre-hashed, 10% invalid, 10% duplicates. */
+/** 70% valid emails (a third with capitals and spaces), 10% pre-hashed (half uppercase), 10% invalid or empty, 10% duplicates. */
 function makeRows(n: number): string[] {
 	const rows: string[] = new Array(n);
 	for (let i = 0; i < n; i++) {
 		const k = i % 10;
 		if (k < 7) rows[i] = i % 3 === 0 ? `  User.${i}@Example${i % 50}.com ` : `user${i}.name@example${i % 50}.com`;
-		else if (k === 7) rows[i] = crypto.hash('sha256', `pre${i}@example.com`, 'hex');
-		else if (k === 8) rows[i] = i % 2 ? `not-an-email-${i}` : '';
+		else if (k === 7) {
+			const digest = crypto.hash('sha256', `pre${i}@example.com`, 'hex');
+			rows[i] = i % 20 === 7 ? digest.toUpperCase() : digest;
+		} else if (k === 8) rows[i] = i % 2 ? `not-an-email-${i}` : '';
 		else rows[i] = rows[i - 9];
 	}
 	return rows;
 }
 
-function runPipeline(rows: string[], sha256?: (v: string) => string) {
-	let files = 0;
-	const writer = new UploadFileWriter({ maxRows: 500_000, maxBytes: 100 << 20, onFile: () => files++ });
+interface Result {
+	seconds: number;
+	cpuSeconds: number;
+	stats: RowPipeline['stats'];
+	files: number;
+	md5s: string[];
+}
+
+/** The pipeline as the node runs it: rows in, upload files (with their MD5) out. Only `sha256` differs between variants. */
+function runPipeline(rows: string[], sha256: (v: string) => string): Result {
+	const md5s: string[] = [];
+	const writer = new UploadFileWriter({ maxRows: 500_000, maxBytes: 100 << 20, onFile: (f) => md5s.push(f.md5) });
 	const pipeline = new RowPipeline({ calculateType: 'EMAIL_SHA256', phone: { format: 'digits' }, sink: writer, sha256 });
+	const cpu = process.cpuUsage();
 	const start = process.hrtime.bigint();
 	for (let i = 0; i < rows.length; i++) pipeline.add(rows[i], undefined, i + 1);
 	writer.end();
 	const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-	return { seconds, stats: pipeline.stats, files };
+	const used = process.cpuUsage(cpu);
+	return { seconds, cpuSeconds: (used.user + used.system) / 1e6, stats: pipeline.stats, files: md5s.length, md5s };
 }
 
-function bareHashLoop(values: string[]): number {
+/** Hashing alone: one crypto.hash per row, as many values as the pipeline gets rows. */
+function bareHashLoop(values: string[]): { seconds: number; cpuSeconds: number } {
+	const cpu = process.cpuUsage();
 	const start = process.hrtime.bigint();
 	let sink = 0;
 	for (let i = 0; i < values.length; i++) sink += crypto.hash('sha256', values[i], 'hex').length;
 	const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+	const used = process.cpuUsage(cpu);
 	if (sink === 0) throw new Error('unreachable');
-	return seconds;
+	return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 const cryptoJsSha256 = (v: string) => CryptoJS.SHA256(v).toString(CryptoJS.enc.Hex);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function main(): void {
-	const rows = makeRows(ROWS);
-	const normalised = rows.map((r, i) => `user${i}.name@example${i % 50}.com`);
+	// Through JSON, as n8n hands item values to the node (flat strings, not the rope strings template literals make).
+	const rows = JSON.parse(JSON.stringify(makeRows(ROWS))) as string[];
+	const normalised = JSON.parse(JSON.stringify(rows.map((_, i) => `user${i}.name@example${i % 50}.com`))) as string[];
 	// Warm-up so every variant runs optimised code.
-	runPipeline(rows.slice(0, 100_000));
+	runPipeline(rows.slice(0, 100_000), sha256Hex);
 	runPipeline(rows.slice(0, 20_000), cryptoJsSha256);
 	bareHashLoop(normalised.slice(0, 100_000));
 
 	// Variants alternate round by round and medians are compared, so a busy machine slows all of them alike.
-	const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-	const nodeRuns: number[] = [];
-	const limitRuns: number[] = [];
-	const cryptoJsRuns: number[] = [];
-	const rounds = Number(process.env.LIST_BENCH_ROUNDS ?? 5);
-	for (let r = 0; r < rounds; r++) {
-		nodeRuns.push(runPipeline(rows).seconds);
-		limitRuns.push(bareHashLoop(normalised));
-		if (r < 3) cryptoJsRuns.push(runPipeline(rows, cryptoJsSha256).seconds);
+	const node: Result[] = [];
+	const cryptoJs: Result[] = [];
+	const limit: Array<{ seconds: number; cpuSeconds: number }> = [];
+	const loadBefore = loadavg()[0];
+	for (let r = 0; r < ROUNDS; r++) {
+		node.push(runPipeline(rows, sha256Hex));
+		limit.push(bareHashLoop(normalised));
+		cryptoJs.push(runPipeline(rows, cryptoJsSha256));
 	}
-	const nodeSeconds = median(nodeRuns);
-	const limitSeconds = median(limitRuns);
-	const cryptoJsSeconds = median(cryptoJsRuns);
-	const check = runPipeline(rows);
+	const loadAfter = loadavg()[0];
+	// Same pipeline, same output: the files' MD5s prove both variants wrote identical bytes.
+	if (JSON.stringify(node[0].md5s) !== JSON.stringify(cryptoJs[0].md5s)) throw new Error('crypto-js and node:crypto pipelines wrote different files');
 
-	const rate = ROWS / nodeSeconds;
-	console.log(`list_rows_per_s: ${Math.round(rate)} rows/s`);
+	const nodeSeconds = median(node.map((r) => r.seconds));
+	const cryptoJsSeconds = median(cryptoJs.map((r) => r.seconds));
+	const limitSeconds = median(limit.map((r) => r.seconds));
+	const nodeCpu = median(node.map((r) => r.cpuSeconds));
+	const check = node[0];
+	console.log(`list_rows_per_s: ${Math.round(ROWS / nodeSeconds)} rows/s`);
 	console.log(`list_cryptojs_rows_per_s: ${Math.round(ROWS / cryptoJsSeconds)} rows/s`);
 	console.log(`list_hash_limit_rows_per_s: ${Math.round(ROWS / limitSeconds)} rows/s`);
 	console.log(`list_vs_cryptojs: ${(cryptoJsSeconds / nodeSeconds).toFixed(2)} x`);
 	console.log(`list_vs_hash_limit: ${(limitSeconds / nodeSeconds).toFixed(2)} x`);
+	// Process CPU (all threads: V8's GC helpers too) per wall second of the pipeline: near 1 means one thread did the work.
+	console.log(`list_cpu_per_wall: ${(nodeCpu / nodeSeconds).toFixed(2)}`);
+	console.log(`list_rounds: ${ROUNDS} (medians; node:crypto, bare hash and crypto-js alternating)`);
+	console.log(`list_load_avg_1m: ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)} (${availableParallelism()} cores)`);
 	console.log(`list_rows_sent: ${check.stats.rowsSent} rows`);
 	console.log(`list_duplicates: ${check.stats.duplicates} rows`);
 	console.log(`list_invalid: ${check.stats.invalidTotal} rows`);
 	console.log(`list_pre_hashed: ${check.stats.preHashed} rows`);
+	console.log(`list_files: ${check.files} files`);
 }
 
 main();

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { SEED, startEmulator, type EmulatorHandle } from '../emulator/index.cts';
-import { ActiveWorkflow, forgetProcessMemory } from '../support/activeWorkflow.cts';
-import { byId, packageLoader, packageNode } from '../support/engine.cts';
+import { ActiveWorkflow } from '../support/activeWorkflow.cts';
+import { byId, packageLoader, packageNode, simulateRestart } from '../support/engine.cts';
 import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
 
 const AUDIENCES = Number(process.env.TRIGGER_AUDIENCES ?? 20);
@@ -87,11 +87,11 @@ async function main(): Promise<void> {
 		};
 		const workflows = ids.map((id) => new ActiveWorkflow({ nodes: [trigger(id)], connections: {}, credentials, triggerName: 'Sync Trigger', staticData }));
 		// Warm-up: one poll on a throwaway workflow, so module loading and JIT are not measured.
-		forgetProcessMemory();
+		simulateRestart();
 		const warm = new ActiveWorkflow({ nodes: [trigger(ids[0])], connections: {}, credentials, triggerName: 'Sync Trigger', staticData });
 		await warm.activate();
 		await warm.poll();
-		forgetProcessMemory();
+		simulateRestart();
 
 		const times: number[] = [];
 		const requests: number[] = [];

@@ -3,13 +3,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startEmulator, type EmulatorHandle } from '../emulator/index.cts';
-import { forgetLiveRegistries } from '../../nodes/shared/sync/registry';
-import { runWorkflow } from '../support/engine.cts';
+import { runWorkflow, simulateRestart } from '../support/engine.cts';
 import { ADV, createNode, emulatorCredentials, inspectAudience, MAIN_PIXEL, requestsTo, savedRegistry } from '../support/eventSync.cts';
 
 let emu: EmulatorHandle;
 beforeEach(async () => {
-	forgetLiveRegistries();
+	simulateRestart();
 	emu = await startEmulator();
 });
 afterEach(async () => {

@@ -6,8 +6,8 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
 import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../nodes/shared/sync/lifecycle';
-import { ActiveWorkflow, forgetProcessMemory, registryModule } from '../support/activeWorkflow.cts';
-import { byId, chain, packageNode } from '../support/engine.cts';
+import { ActiveWorkflow } from '../support/activeWorkflow.cts';
+import { byId, chain, forgetLiveRegistries, lifecycleModule, liveRegistry, packageNode, simulateRestart, WORKFLOW_ID } from '../support/engine.cts';
 import { PROBE_EVENT, PROBE_LIST, probeEventSync, probeListSync } from '../support/probeSyncNodes.cts';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0); // 2026-03-02 09:00:00 UTC
@@ -19,7 +19,7 @@ let emu: EmulatorHandle;
 beforeEach(async () => {
 	emu = await startEmulator({ now: T0, freezeClock: true });
 	jest.spyOn(Date, 'now').mockImplementation(() => emu.clock.now());
-	forgetProcessMemory();
+	simulateRestart();
 });
 afterEach(async () => {
 	jest.restoreAllMocks();
@@ -59,6 +59,16 @@ function workflow(trigger: INode, extra: INode[] = [], syncType = PROBE_LIST): A
 		extraNodeTypes: { [PROBE_LIST]: probeListSync, [PROBE_EVENT]: probeEventSync },
 	});
 }
+
+/**
+ * What the trigger remembers in process memory about its audience (by-name unless `ref` says otherwise), read from the
+ * module instance the nodes run with. A restart must leave it empty, so what the trigger does next follows from TikTok
+ * and the saved static data alone.
+ */
+const triggerMemory = (ref = `name:${NAME}`) => {
+	const lifecycle = lifecycleModule();
+	return lifecycle.recallTrigger(lifecycle.triggerMemoryKey(WORKFLOW_ID, 'sync-trigger', ADV, ref));
+};
 
 const registryOf = (wf: ActiveWorkflow): Registry => (wf.db.global as IDataObject)[REGISTRY_KEY] as unknown as Registry;
 const audiencesNamed = (name: string) => [...emu.state.audiences.values()].filter((a) => a.name === name);
@@ -189,8 +199,11 @@ test('instant sync: refused inside the cooldown with the time it opens, allowed 
 	// A manual run's static data is never saved by n8n: the registry is unchanged, TikTok's history is not.
 	expect(JSON.stringify(wf.db)).toBe(dbBefore);
 	expect(historyOf(id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + 31 * MINUTE_MS)}`]);
+	expect(triggerMemory()).toMatchObject({ audienceId: id, lastInstantAt: T0 + 31 * MINUTE_MS });
 
 	await wf.restart();
+	// The instant sync is forgotten with the process, so the refusal below can only come from TikTok's history.
+	expect(triggerMemory()).toEqual({});
 	emu.clock.set(T0 + 40 * MINUTE_MS);
 	expect((await wf.execute('manual')).error()?.message).toBe('Instant sync is available again at 10:01 UTC (in 21 minutes)');
 	// The scheduled sync follows TikTok's history too: due a day after the instant sync, not after the first one.
@@ -264,9 +277,18 @@ test('unlink: a wrong name changes nothing; the right name stops syncs at the ne
 	expect(forced.output('Sync')).toEqual([{ skipped: true, reason: `Audience ${id} is unlinked` }]);
 	expect((await wf.execute('manual')).error()?.message).toBe(`Audience "${NAME}" (${id}) is unlinked`);
 
+	expect(liveRegistry().audiences[id]).toMatchObject({ linked: false });
+
+	// After a restart the per-process view is gone: the unlink holds because the saved static data has it.
 	await wf.restart();
+	expect(liveRegistry().audiences).toEqual({});
 	emu.clock.advance(DAY_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
+	expect(wf.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual(
+		Array(2).fill(
+			`Sync Trigger: Audience "${NAME}" (${id}) is unlinked. It was unlinked with the TikTok Unlink/Delete Audience node: it stays on TikTok but is no longer refreshed.`,
+		),
+	);
 	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
 	expect(emu.state.audiences.has(id)).toBe(true);
 
@@ -300,6 +322,7 @@ test('delete: a wrong name changes nothing; the right name deletes it on TikTok,
 		expect((await wf.tick()).emitted).toEqual([]);
 	}
 	await wf.restart();
+	expect(liveRegistry().audiences).toEqual({});
 	emu.clock.advance(DAY_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
 	expect(audiencesNamed(NAME)).toEqual([]);
@@ -348,11 +371,16 @@ test('Event Sync: last sync comes from the registry, reloaded after a restart; n
 
 	emu.clock.advance(HOUR_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
+	// The trigger's activation copy predates the sync: until the restart, the sync is known from process memory only.
+	expect(triggerMemory(`id:${id}`)).toMatchObject({ lastEmitAt: T0 });
+	expect(liveRegistry().audiences[id]).toMatchObject({ lastSyncAt: iso(T0) });
 	await wf.restart();
+	expect([triggerMemory(`id:${id}`), liveRegistry().audiences]).toEqual([{}, {}]);
 	expect((await wf.tick()).emitted).toEqual([]);
 	emu.clock.set(T0 + DAY_MS);
 	expect((await wf.tick()).emitted.map((e) => [e.reason, e.lastSyncAt, e.lastSyncSource])).toEqual([['scheduled', iso(T0), 'registry']]);
 	await wf.restart();
+	expect([triggerMemory(`id:${id}`), liveRegistry().audiences]).toEqual([{}, {}]);
 	emu.clock.advance(MINUTE_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
 	expect(wf.saves.map((s) => s.by)).toEqual(['execution (trigger)', 'execution (trigger)']);
@@ -370,7 +398,7 @@ test('concurrent runs: two executions that loaded the same static data both keep
 	expect(Object.keys(registryOf(wf).audiences).sort()).toEqual(['101', '102']);
 
 	// Without the per-process view (as for runs in another process, e.g. `n8n execute`), the last writer wins.
-	registryModule().forgetLiveRegistries();
+	forgetLiveRegistries();
 	const c = await wf.execute('trigger', item('103'), 'Sync Trigger', loaded);
 	expect(c.error()).toBeUndefined();
 	expect(Object.keys(registryOf(wf).audiences)).toEqual(['103']);

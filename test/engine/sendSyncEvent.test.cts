@@ -5,8 +5,7 @@ import CryptoJS from 'crypto-js';
 import type { IDataObject } from 'n8n-workflow';
 
 import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
-import { forgetLiveRegistries } from '../../nodes/shared/sync/registry';
-import { byId, chain, runWorkflow } from '../support/engine.cts';
+import { byId, chain, liveRegistry, runWorkflow, simulateRestart } from '../support/engine.cts';
 import {
 	ADV,
 	createNode,
@@ -30,7 +29,7 @@ const TRACK = 'event/track/';
 let emu: EmulatorHandle;
 let audienceId: string;
 beforeEach(async () => {
-	forgetLiveRegistries();
+	simulateRestart();
 	emu = await startEmulator();
 	const created = await runWorkflow({ nodes: [createNode()], connections: {}, credentials: emulatorCredentials(emu) });
 	audienceId = String(created.output('TikTok Create Website Audience')[0].audience_id);
@@ -183,7 +182,9 @@ test('an unlinked audience is skipped without a request; a production run logs t
 	const skipped = await send(users(3), {}, {}, 'trigger', staticData);
 	expect(summaryOf(skipped.output(SEND))).toMatchObject({ sent: 0, skipped: 3, skipped_by_reason: { audience_unlinked: 3 }, requests: 0 });
 	expect(requestsTo(emu, TRACK)).toBe(0);
-	forgetLiveRegistries();
+	// A skip records nothing, neither in static data nor in the process's view the next run merges.
+	expect(skipped.staticDataChanged).toBe(false);
+	expect(liveRegistry().audiences).toEqual({});
 
 	const prod = await send(users(3), {}, {}, 'trigger');
 	const registry = savedRegistry(prod.staticData)!;

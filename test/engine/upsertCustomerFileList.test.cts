@@ -5,8 +5,8 @@ import CryptoJS from 'crypto-js';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { SEED, startEmulator, type EmulatorHandle } from '../emulator/index.cts';
-import { forgetLiveRegistries, REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
-import { byId, packageNode, runWorkflow } from '../support/engine.cts';
+import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
+import { byId, packageNode, runWorkflow, simulateRestart } from '../support/engine.cts';
 
 const NODE = 'TikTok Upsert Customer File List';
 const ADV = SEED.grantedAdvertiserId;
@@ -15,7 +15,7 @@ const sha = (v: string) => CryptoJS.SHA256(v).toString(CryptoJS.enc.Hex);
 
 let emu: EmulatorHandle;
 beforeEach(async () => {
-	forgetLiveRegistries();
+	simulateRestart();
 	// The emulator's clock runs in the past, so its history is as old as each test needs (the node uses real time).
 	emu = await startEmulator({ now: Date.now() - 72 * HOUR, processingDelayMs: 1000 });
 });

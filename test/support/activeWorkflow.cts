@@ -2,7 +2,6 @@
 // data"): static data lives in a "database" row; activation loads it once into the trigger's long-lived Workflow;
 // each poll that returns items starts an execution that loads the row afresh and, unless the mode is manual, saves
 // its whole copy back (last writer wins). A restart forgets everything in process memory and re-activates.
-import path from 'node:path';
 import { PollContext } from 'n8n-core';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 import type {
@@ -17,27 +16,7 @@ import type {
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { packageLoader, runWorkflow, TestCredentialsHelper, type RunResult } from './engine.cts';
-
-/** The id the engine harness gives every workflow; the simulated trigger must share it. */
-export const WORKFLOW_ID = 'engine-test';
-
-/**
- * A shared module as n8n loads it, from dist/. Per-process state (the live registry, the trigger's memory) lives in
- * that instance, not in the TypeScript source ts-jest compiles, so tests and test nodes must use this one.
- */
-export function distModule<T>(relative: string): T {
-	return require(path.resolve(__dirname, '..', '..', 'dist', relative)) as T;
-}
-
-export const registryModule = () => distModule<typeof import('../../nodes/shared/sync/registry')>('nodes/shared/sync/registry.js');
-export const lifecycleModule = () => distModule<typeof import('../../nodes/shared/sync/lifecycle')>('nodes/shared/sync/lifecycle.js');
-
-/** Everything the package keeps in process memory is gone, as after a restart. */
-export function forgetProcessMemory(): void {
-	registryModule().forgetLiveRegistries();
-	lifecycleModule().forgetTriggerMemory();
-}
+import { packageLoader, runWorkflow, simulateRestart, TestCredentialsHelper, WORKFLOW_ID, type RunResult } from './engine.cts';
 
 export interface ActiveWorkflowOptions {
 	nodes: INode[];
@@ -99,7 +78,7 @@ export class ActiveWorkflow {
 
 	/** A restart: process memory is gone; the workflow is activated again from the database. */
 	async restart(): Promise<void> {
-		forgetProcessMemory();
+		simulateRestart();
 		await this.activate();
 	}
 

@@ -21,7 +21,45 @@ import type {
 
 export const PACKAGE_NAME = 'n8n-nodes-tiktok-audience-sync';
 export const CREDENTIAL_TYPE = 'tikTokBusinessApi';
+/** The id every harness workflow gets unless a test sets one (the registry's live view is kept per workflow id). */
+export const WORKFLOW_ID = 'engine-test';
 const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * A module of the built package, required by the same absolute path PackageDirectoryLoader resolves for the nodes, so
+ * it is the very instance the nodes run with. Per-process state (the registry's live view, the trigger's memory, the
+ * request limiter) lives there; importing the TypeScript source from a test gives a second, unrelated instance.
+ */
+export function distModule<T>(relative: string): T {
+	return require(path.join(ROOT, 'dist', relative)) as T;
+}
+
+export const registryModule = () => distModule<typeof import('../../nodes/shared/sync/registry')>('nodes/shared/sync/registry.js');
+export const lifecycleModule = () => distModule<typeof import('../../nodes/shared/sync/lifecycle')>('nodes/shared/sync/lifecycle.js');
+export const transportModule = () => distModule<typeof import('../../nodes/shared/tiktok/transport')>('nodes/shared/tiktok/transport.js');
+
+/** Forgets the registry's per-process view the nodes use (not the static data: that is the "database"). */
+export function forgetLiveRegistries(): void {
+	registryModule().forgetLiveRegistries();
+}
+
+/** What the nodes' registry holds in process memory for a workflow: its live view alone, without any static data. */
+export function liveRegistry(workflowId = WORKFLOW_ID): import('../../nodes/shared/sync/registry').Registry {
+	const registry = registryModule();
+	const ctx = { getWorkflowStaticData: () => ({}), getMode: () => 'trigger', getWorkflow: () => ({ id: workflowId }) };
+	return registry.readRegistry(ctx as unknown as Parameters<typeof registry.readRegistry>[0]);
+}
+
+/**
+ * A restart of n8n, as the nodes see it: everything they keep in process memory is gone (the registry's live view, the
+ * trigger's emit memory and published schedules, the transport's request slots). Static data, TikTok and the emulator
+ * are untouched. Every module-level store in nodes/ must be cleared here (test/engine/harness.test.cts checks it).
+ */
+export function simulateRestart(): void {
+	registryModule().forgetLiveRegistries();
+	lifecycleModule().forgetTriggerMemory();
+	transportModule().forgetRequestSlots();
+}
 
 let loaderPromise: Promise<PackageDirectoryLoader> | undefined;
 export function packageLoader(): Promise<PackageDirectoryLoader> {
@@ -120,7 +158,7 @@ export async function runWorkflow(o: RunOptions): Promise<RunResult> {
 		getByNameAndVersion: (t: string, v?: number) => NodeHelpers.getVersionedNodeType(resolve(t), v),
 		getKnownTypes: () => ({}),
 	};
-	const workflowId = o.workflowId ?? 'engine-test';
+	const workflowId = o.workflowId ?? WORKFLOW_ID;
 	const workflow = new Workflow({
 		id: workflowId,
 		nodes: o.nodes,

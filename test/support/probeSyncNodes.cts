@@ -7,11 +7,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } fr
 import { z } from 'zod';
 
 import { anyDataSchema } from '../../nodes/shared/tiktok/schemas';
-import { tiktokRequest } from '../../nodes/shared/tiktok/transport';
 import type { RegistryUpdate } from '../../nodes/shared/sync/registry';
-import { registryModule } from './activeWorkflow.cts';
+import { registryModule, transportModule } from './engine.cts';
 
-// The registry as the package's nodes load it (dist/), so its per-process view is shared with them.
+// The registry and transport as the package's nodes load them (dist/), so the registry's per-process view and the
+// request limiter are shared with them, as in one n8n process.
+const tiktokRequest: typeof import('../../nodes/shared/tiktok/transport').tiktokRequest = async (ctx, req) => await transportModule().tiktokRequest(ctx, req);
 const recordInRegistry: typeof import('../../nodes/shared/sync/registry').recordInRegistry = (ctx, updates) => registryModule().recordInRegistry(ctx, updates);
 const registryEntry: typeof import('../../nodes/shared/sync/registry').registryEntry = (ctx, id) => registryModule().registryEntry(ctx, id);
 

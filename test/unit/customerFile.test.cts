@@ -9,8 +9,8 @@ import { UploadFileWriter, type UploadFile } from '../../nodes/shared/customerFi
 import { findColumn, mappingProblem } from '../../nodes/shared/customerFile/mapping';
 import { MULTIPLE_TYPES_HEADER, RowPipeline, type PipelineOptions } from '../../nodes/shared/customerFile/pipeline';
 import { planCalls } from '../../nodes/shared/customerFile/uploadPlan';
-import { isSha256Hex, md5Hex, sha256Hex } from '../../nodes/shared/identity/hash';
-import { normaliseEmail, normaliseEmailValue, normalisePhone } from '../../nodes/shared/identity/normalise';
+import { isSha256Hex, looksHashed, md5Hex, preHashedSha256, sha256Hex } from '../../nodes/shared/identity/hash';
+import { normaliseEmail, normaliseEmailValue, normalisePhone, normalisePhoneValue, phoneByRegex, REJECT_REASON_TEXT } from '../../nodes/shared/identity/normalise';
 
 const oracle = (value: string) => CryptoJS.SHA256(value).toString(CryptoJS.enc.Hex);
 
@@ -64,6 +64,7 @@ describe('email normalisation fast path', () => {
 		let value = raw.trim().toLowerCase();
 		if (value === '') return 'empty';
 		if (!SHAPE.test(value)) return 'email_invalid';
+		if (value.length > 254) return 'email_too_long';
 		if (gmail) {
 			const at = value.lastIndexOf('@');
 			const domain = value.slice(at + 1);
@@ -79,7 +80,8 @@ describe('email normalisation fast path', () => {
 	test('agrees with the reference rule on 40,000 generated strings and known edge cases', () => {
 		let seed = 7;
 		const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-		const inputs = ['', ' ', 'a@b.c', 'A@B.C ', '@b.c', 'a@.c', 'a@b.', 'a@b..c', 'a@@b.c', 'a b@c.d', '\u00a0a@b.c\u00a0', '.a..b@c.d', '+x@gmail.com', 'J.a+t@GoogleMail.com'];
+		const long = `${'a'.repeat(243)}@example.com`;
+		const inputs = [long, `${long} `, `${long}\u00a0`, `é${long}`, `${long}x`, `${long}.`, ` ${long}x\u00a0`, '', ' ', 'a@b.c', 'A@B.C ', '@b.c', 'a@.c', 'a@b.', 'a@b..c', 'a@@b.c', 'a b@c.d', '\u00a0a@b.c\u00a0', '.a..b@c.d', '+x@gmail.com', 'J.a+t@GoogleMail.com'];
 		for (let i = 0; i < 40_000; i++) {
 			let s = '';
 			const n = 1 + Math.floor(random() * 8);
@@ -93,6 +95,33 @@ describe('email normalisation fast path', () => {
 				expect(normaliseEmail(raw, { canonicaliseGmail: gmail })).toEqual(expected.includes('@') ? { ok: true, value: expected } : { ok: false, reason: expected });
 			}
 		}
+	});
+});
+
+describe('phone normalisation fast path', () => {
+	const alphabet = ['0', '1', '4', '8', '6', '00', '+', '(', ')', ' ', '-', '.', 'x', '\t', '\u00a0', '٣', '86', '44', '9'];
+	test('agrees with the rule written with regular expressions on 60,000 generated strings, every format and code', () => {
+		let seed = 11;
+		const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+		const inputs = ['', ' ', '+', '00', '(+44) 7700-900123', '( +1 650 555 0101', '0044 7700 900123', '1234567890123456', '+1234567890123456', '+86 138 0013 8000', '8613800138000', '0000016577770000', '657-777-0000', '+1 657 777 0000 ext 12345678901'];
+		for (let i = 0; i < 60_000; i++) {
+			let s = '';
+			const n = 1 + Math.floor(random() * 14);
+			for (let k = 0; k < n; k++) s += alphabet[Math.floor(random() * alphabet.length)];
+			inputs.push(s);
+		}
+		for (const raw of inputs) {
+			for (const code of ['', '1', '44', '374', '86', '01']) {
+				for (const format of ['digits', 'e164'] as const) {
+					expect([raw, code, format, normalisePhoneValue(raw, format, code)]).toEqual([raw, code, format, phoneByRegex(raw, format, code)]);
+				}
+			}
+		}
+	});
+	test('normalisePhone wraps the same rule in a result object', () => {
+		expect(normalisePhone(' (657) 777-0000 ', { format: 'e164', defaultCountryCode: '+1' })).toEqual({ ok: true, value: '+16577770000' });
+		expect(normalisePhone('+86 138 0013 8000', { format: 'e164' })).toEqual({ ok: true, value: '13800138000' });
+		expect(normalisePhone('657', { format: 'digits' })).toEqual({ ok: false, reason: 'phone_no_country_code' });
 	});
 });
 
@@ -115,7 +144,7 @@ describe('crypto-js oracle', () => {
 });
 
 describe('row pipeline', () => {
-	test('counts invalid by reason with the first row numbers, duplicates, pre-hashed; never hashes twice', () => {
+	test('counts invalid by reason with the first row numbers, duplicates, pre-hashed (among values sent); never hashes twice', () => {
 		const hashed = oracle('pre@example.com');
 		const { p, sink } = pipeline({ sampleRows: 2 });
 		const rows = ['a@example.com', 'A@Example.com ', '', 'not-an-email', hashed, 'b@example.com', 'x@', '   ', hashed, 'ABCDEF0123456789ABCDEF0123456789ab'];
@@ -133,17 +162,51 @@ describe('row pipeline', () => {
 			},
 			droppedValues: {},
 			duplicates: 2,
-			preHashed: 2,
+			preHashed: 1,
 			dedupeLimited: false,
 		});
 	});
-	test('an uppercase 64-hex value is not taken as pre-hashed (the check is anchored, lowercase)', () => {
+	test('a 64-hex value of either case is pre-hashed, sent lowercase; the check is anchored', () => {
 		const { p, sink } = pipeline();
-		p.add(oracle('x@example.com').toUpperCase(), undefined, 1);
-		p.add(` ${oracle('x@example.com')} `, undefined, 2);
-		expect(sink.rows).toEqual([oracle('x@example.com')]);
-		expect(p.stats.invalid).toEqual({ hash_wrong_length: { count: 1, rows: [1] } });
-		expect(p.stats.preHashed).toBe(1);
+		const h = oracle('x@example.com');
+		p.add(h.toUpperCase(), undefined, 1);
+		p.add(` ${h} `, undefined, 2);
+		p.add(`${h.slice(0, 10).toUpperCase()}${h.slice(10)}`, undefined, 3);
+		p.add(oracle('y@example.com').toUpperCase(), undefined, 4);
+		p.add(`${h.toUpperCase()}0`, undefined, 5);
+		p.add(h.toUpperCase().slice(1), undefined, 6);
+		p.add(`${h.slice(0, 63)}g`, undefined, 7);
+		expect(sink.rows).toEqual([h, oracle('y@example.com')]);
+		expect(p.stats).toMatchObject({ rowsSent: 2, duplicates: 2, preHashed: 2, invalid: { hash_wrong_length: { count: 2, rows: [5, 6] }, email_invalid: { count: 1, rows: [7] } } });
+	});
+	test('pre-hashed is counted among the values sent, the same way for email, phone and MULTIPLE_TYPES lists', () => {
+		const e = oracle('p@example.com');
+		const ph = oracle('16577770000');
+		const email = pipeline();
+		[e, e.toUpperCase(), 'q@example.com', e].forEach((v, i) => email.p.add(v, undefined, i + 1));
+		const phone = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'digits', defaultCountryCode: '1' } });
+		[ph, ` ${ph} `, '6577770001', ph.toUpperCase()].forEach((v, i) => phone.p.add(undefined, v, i + 1));
+		const multi = pipeline({ calculateType: 'MULTIPLE_TYPES', phone: { format: 'digits', defaultCountryCode: '1' } });
+		multi.p.add(e, ph, 1);
+		multi.p.add(e.toUpperCase(), ph, 2);
+		multi.p.add('q@example.com', ph, 3);
+		multi.p.add(e, '', 4);
+		for (const { p } of [email, phone, multi]) expect(p.stats.duplicates).toBe(p === multi.p ? 1 : 2);
+		expect([email.p.stats.preHashed, phone.p.stats.preHashed, multi.p.stats.preHashed]).toEqual([1, 1, 4]);
+		expect(multi.sink.rows).toEqual([`${e},${ph}`, `${oracle('q@example.com')},${ph}`, `${e},`]);
+	});
+	test('an email longer than 254 characters is rejected as too long; 254 is accepted', () => {
+		const { p, sink } = pipeline();
+		const at254 = `${'a'.repeat(242)}@example.com`;
+		expect(at254.length).toBe(254);
+		p.add(`  ${at254} `, undefined, 1);
+		p.add(`a${at254}`, undefined, 2);
+		p.add(`${'a'.repeat(2 * 1024 * 1024)}@example.com`, undefined, 3);
+		p.add(`${'x'.repeat(300)}`, undefined, 4);
+		expect(sink.rows).toEqual([oracle(at254)]);
+		expect(p.stats.invalid).toEqual({ email_too_long: { count: 2, rows: [2, 3] }, email_invalid: { count: 1, rows: [4] } });
+		expect(REJECT_REASON_TEXT.email_too_long).toBe('email address longer than 254 characters');
+		expect(normaliseEmail(`a${at254}`)).toEqual({ ok: false, reason: 'email_too_long' });
 	});
 	test('phones: symbols, letters, leading zeros stripped; country code added; no country code rejected', () => {
 		const { p, sink } = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'digits', defaultCountryCode: '1' } });
@@ -221,6 +284,13 @@ describe('row pipeline', () => {
 		expect(isSha256Hex(`${h}0`)).toBe(false);
 		expect(isSha256Hex(h.toUpperCase())).toBe(false);
 	});
+	test('preHashedSha256: 64 hex characters of either case, lowercased; anything else is not pre-hashed', () => {
+		const h = oracle('x');
+		expect(preHashedSha256(h)).toBe(h);
+		expect(preHashedSha256(h.toUpperCase())).toBe(h);
+		expect([`${h}0`, h.slice(1), ` ${h.slice(1)}`, `${h.slice(0, 63)}G`, `${h.slice(0, 63)}\u0660`, ''].map(preHashedSha256)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+		expect([h.slice(0, 32), h.slice(0, 32).toUpperCase(), '0'.repeat(40), `${h.slice(0, 40)}x`, h.slice(0, 31)].map(looksHashed)).toEqual([true, true, false, false, false]);
+	});
 });
 
 describe('DigestSet', () => {
@@ -244,7 +314,8 @@ describe('CsvReader (streaming)', () => {
 		const rows: Array<[Array<string | undefined>, number]> = [];
 		const reader = new CsvReader({
 			columns: (header) => columns.map((c) => header.indexOf(c)),
-			onRow: (values, n) => rows.push([values, n]),
+			// The reader reuses the values array for the next row: copied here.
+			onRow: (values, n) => rows.push([[...values], n]),
 		});
 		const buf = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');
 		for (let i = 0; i < buf.length; i += chunk) reader.push(buf.subarray(i, i + chunk));
@@ -263,6 +334,42 @@ describe('CsvReader (streaming)', () => {
 	test('semicolon and tab delimiters are detected from the header', () => {
 		expect(read('email;phone\na@x.com;123\n', 5)).toEqual([[['a@x.com', '123'], 1]]);
 		expect(read('email\tphone\na@x.com\t123', 4)).toEqual([[['a@x.com', '123'], 1]]);
+	});
+	test('a line longer than the record limit is refused, whether or not it has quotes, before the next row', () => {
+		const huge = `${'a'.repeat(2 * 1024 * 1024)}@example.com`;
+		for (const chunk of [64 * 1024, 1 << 22]) {
+			const rows: number[] = [];
+			const reader = new CsvReader({ columns: () => [0], onRow: (_, n) => rows.push(n) });
+			const push = (text: string) => {
+				const buf = Buffer.from(text);
+				for (let i = 0; i < buf.length; i += chunk) reader.push(buf.subarray(i, i + chunk));
+			};
+			expect(() => push(`email\nann@example.com\n${huge}\nbob@example.com\n`)).toThrow('line 3 is longer than 1048576 characters: is this a CSV file?');
+			expect(rows).toEqual([1]);
+		}
+		const small = (text: string) => {
+			const reader = new CsvReader({ columns: () => [0], onRow: () => undefined, maxRecordChars: 10 });
+			reader.push(Buffer.from(text));
+			reader.end();
+		};
+		expect(() => small('email\n0123456789\n')).not.toThrow();
+		expect(() => small('email\n0123456789\r\n')).not.toThrow();
+		expect(() => small('email\n01234567890\n')).toThrow('line 2 is longer than 10 characters');
+		expect(() => small('email\n"0123456789"\n')).toThrow('line 2 is longer than 10 characters');
+		expect(() => small('email\n"01234\n56789"\n')).toThrow('the record that starts on line 2 is longer than 10 characters');
+		// No newline at all: refused once the carried bytes alone prove the line too long, not at the end.
+		const reader = new CsvReader({ columns: () => [0], onRow: () => undefined, maxRecordChars: 10 });
+		reader.push(Buffer.from('email\n'));
+		expect(() => reader.push(Buffer.from('x'.repeat(31)))).toThrow('line 2 is longer than 10 characters');
+	});
+	test('the values array is reused from row to row; only the wanted columns are read', () => {
+		const seen: Array<Array<string | undefined>> = [];
+		const reader = new CsvReader({ columns: (h) => [h.indexOf('b'), h.indexOf('zz')], onRow: (values) => seen.push(values) });
+		reader.push(Buffer.from('a,b,c\n1,2,3\n4\n"5",6\n'));
+		reader.end();
+		expect(seen.length).toBe(3);
+		expect(seen[0]).toBe(seen[2]);
+		expect(seen[0]).toEqual(['6', undefined]);
 	});
 	test('an unclosed quote is an error naming the line', () => {
 		expect(() => read('email\n"a@x.com\n', 100)).toThrow('the quoted field that starts on line 2 is never closed');
@@ -291,7 +398,7 @@ describe('UploadFileWriter', () => {
 			texts.map((t, i) => [i + 1, `audience-00${i + 1}.csv`, i < 2 ? 2 : 1, t.length, md5Hex(t)]),
 		);
 	});
-	test('splits at the byte limit; large files span several 1 MiB parts', async () => {
+	test('splits at the byte limit; large files span many 64 KiB parts', async () => {
 		const files: UploadFile[] = [];
 		const w = new UploadFileWriter({ maxRows: 1_000_000, maxBytes: 65 * 40_000, onFile: (f) => files.push(f) });
 		const hashes: string[] = [];

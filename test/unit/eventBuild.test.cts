@@ -37,6 +37,19 @@ describe('buildUser', () => {
 		expect(buildUser({ email: [h.toUpperCase(), 'Bob@Example.com', ''] }).user.email).toEqual([h]);
 	});
 
+	test('the pre-hashed rule is the one List Sync uses: 64 hex characters of either case, anchored', () => {
+		const h = sha('bob@example.com');
+		const mixed = `${h.slice(0, 32).toUpperCase()}${h.slice(32)}`;
+		expect(buildUser({ phone: [` ${h.toUpperCase()} `], externalId: mixed }).user).toEqual({ phone: [h], external_id: [h] });
+		// 65 or 63 hex characters are not pre-hashed: hashed as an external ID, refused as an email.
+		expect(buildUser({ externalId: `${h}0` }).user.external_id).toEqual([sha(`${h}0`)]);
+		expect(buildUser({ email: h.slice(1) }).ignored).toEqual({ email: 'email_invalid' });
+	});
+
+	test('an email longer than 254 characters is ignored as too long', () => {
+		expect(buildUser({ email: `${'a'.repeat(243)}@example.com` }).ignored).toEqual({ email: 'email_too_long' });
+	});
+
 	test('raw fields are sent as given; invalid hashed fields are reported by reason, never by value', () => {
 		const built = buildUser({ email: 'not-an-email', ip: ' 13.57.97.131 ', userAgent: 'Mozilla/5.0', ttclid: 'E.C.P.x', ttp: 'ttp-1', locale: 'en-US' });
 		expect(built.user).toEqual({ ip: '13.57.97.131', user_agent: 'Mozilla/5.0', ttclid: 'E.C.P.x', ttp: 'ttp-1', locale: 'en-US' });

@@ -1,7 +1,11 @@
-// The lifecycle's pure rules: due times, the cooldown message, registry merging, pixel IDs of a rule.
+// The lifecycle's pure rules: due times, the cooldown message, registry merging, pixel IDs of a rule; the canvas subtitle.
+import { Workflow } from 'n8n-workflow';
+import type { INode, INodeType } from 'n8n-workflow';
+
 import { applyUpdate, mergeRegistries, type Registry } from '../../nodes/shared/sync/registry';
 import { cooldownMessage, DAY_MS, decideDue, instantSyncBlockedUntil, lastSync, MINUTE_MS } from '../../nodes/shared/sync/lifecycle';
 import { pixelIdsOfRule } from '../../nodes/TikTokUnlinkDeleteAudience/operations';
+import { TikTokUnlinkDeleteAudience } from '../../nodes/TikTokUnlinkDeleteAudience/TikTokUnlinkDeleteAudience.node';
 
 const T = Date.UTC(2026, 2, 2, 9, 0, 0);
 
@@ -49,4 +53,24 @@ test('pixelIdsOfRule reads event_source_ids wherever they are nested; bad JSON g
 	expect(pixelIdsOfRule('{"inclusions": null}')).toEqual([]);
 	expect(pixelIdsOfRule('not json')).toEqual([]);
 	expect(pixelIdsOfRule(null)).toEqual([]);
+});
+
+test('the Unlink/Delete node\'s subtitle names the operation the way its options do', () => {
+	const type: INodeType = new TikTokUnlinkDeleteAudience();
+	const operation = type.description.properties.find((p) => p.name === 'operation')!;
+	const subtitleOf = (value: string) => {
+		const node = { id: '1', name: 'Lifecycle', type: 'n8n-nodes-tiktok-audience-sync.tikTokUnlinkDeleteAudience', typeVersion: 1, position: [0, 0], parameters: { operation: value } } as INode;
+		const nodeTypes = { getByName: () => type, getByNameAndVersion: () => type, getKnownTypes: () => ({}) };
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+		// What the editor does to draw a node's subtitle on the canvas.
+		return workflow.expression.getSimpleParameterValue(node, type.description.subtitle as string, 'internal', {});
+	};
+	const options = (operation.options as Array<{ name: string; value: string }>).map((o) => [o.value, o.name]);
+	expect(options).toEqual([
+		['getStatus', 'Get Status'],
+		['unlink', 'Unlink'],
+		['relink', 'Relink'],
+		['delete', 'Delete'],
+	]);
+	expect(options.map(([value]) => [value, subtitleOf(value)])).toEqual(options);
 });

@@ -3,7 +3,7 @@ import { createHash, type Hash } from 'node:crypto';
 /**
  * Builds customer files in memory, one at a time, ready to upload: each file is split off at a row or byte limit
  * (well under TikTok's 1 GB), carries the MD5 of its bytes (`file_signature`), and is held as a Blob made of
- * 1 MiB parts, so the bytes are never copied whole a second time when the multipart body is built.
+ * 64 KiB parts, so the bytes are never copied whole a second time when the multipart body is built.
  *
  * Single-type files are one lowercase hex hash per line, without a header (the form TikTok's API is proven to
  * accept). MULTIPLE_TYPES files start with a header naming each column's type (e.g. `EMAIL_SHA256,PHONE_SHA256`).
@@ -31,15 +31,24 @@ export interface FileWriterOptions {
 	namePrefix?: string;
 }
 
-const PART_BYTES = 1 << 20;
+/**
+ * Rows are written straight into a reused buffer of this size; a full buffer goes into the file's MD5 (computed
+ * incrementally, never over the whole file) and is copied into a Blob part. Parts are small on purpose: a Blob
+ * copies each part into memory of its own, and copies of 64 KiB come from the allocator's reused heap, while copies
+ * of 1 MiB are fresh memory maps every time (page faults): measured 13 ms against 285 ms per 65 MB written.
+ */
+const PART_BYTES = 64 * 1024;
 /** Longest line the pipeline writes: two 64-character hashes, a comma and a newline. */
 const MAX_LINE_BYTES = 64 * 2 + 2;
+const NEWLINE = 10;
+const COMMA = 44;
 
 export class UploadFileWriter {
 	private readonly options: FileWriterOptions;
+	private readonly maxRows: number;
+	private readonly maxBytes: number;
 	private readonly headerLine: string;
-	// Rows are written straight into a 1 MiB buffer; a full buffer goes into the MD5 and becomes a Blob part (a copy),
-	// and the buffer is reused. Every character is ASCII (hex, comma, header letters), so latin1 writes exact bytes.
+	// Every character is ASCII (hex, comma, header letters), so latin1 writes exact bytes.
 	private readonly part = Buffer.allocUnsafeSlow(PART_BYTES);
 	private partUsed = 0;
 	private parts: Blob[] = [];
@@ -53,6 +62,8 @@ export class UploadFileWriter {
 	constructor(options: FileWriterOptions) {
 		if (!(options.maxRows >= 1)) throw new RangeError('maxRows must be at least 1');
 		this.options = options;
+		this.maxRows = options.maxRows;
+		this.maxBytes = options.maxBytes;
 		this.headerLine = options.header ? `${options.header}\n` : '';
 		if (!(options.maxBytes >= this.headerLine.length + MAX_LINE_BYTES)) throw new RangeError('maxBytes is too small for one row');
 	}
@@ -65,11 +76,31 @@ export class UploadFileWriter {
 	/** Appends one row: a hash, or for MULTIPLE_TYPES the comma-joined cells (ASCII, no newline). */
 	writeRow(line: string): void {
 		const size = line.length + 1;
-		if (this.rows > 0 && (this.rows >= this.options.maxRows || this.bytes + size > this.options.maxBytes)) this.finishFile();
+		this.startRow(size);
+		const part = this.part;
+		let used = this.partUsed;
+		used += part.write(line, used, 'latin1');
+		part[used++] = NEWLINE;
+		this.partUsed = used;
+	}
+
+	/** Appends a MULTIPLE_TYPES row from its two cells ('' for a missing one), without joining them first. */
+	writePair(first: string, second: string): void {
+		this.startRow(first.length + second.length + 2);
+		const part = this.part;
+		let used = this.partUsed;
+		if (first.length > 0) used += part.write(first, used, 'latin1');
+		part[used++] = COMMA;
+		if (second.length > 0) used += part.write(second, used, 'latin1');
+		part[used++] = NEWLINE;
+		this.partUsed = used;
+	}
+
+	/** Room for a row of `size` bytes: a new file at the limits, the header first, a fresh part when this one is full. */
+	private startRow(size: number): void {
+		if (this.rows > 0 && (this.rows >= this.maxRows || this.bytes + size > this.maxBytes)) this.finishFile();
 		if (this.rows === 0 && this.headerLine) this.put(this.headerLine);
 		if (this.partUsed + size > PART_BYTES) this.flushPart();
-		this.partUsed += this.part.write(line, this.partUsed, 'latin1');
-		this.part[this.partUsed++] = 10;
 		this.bytes += size;
 		this.rows++;
 	}

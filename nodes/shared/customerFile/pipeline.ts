@@ -1,5 +1,13 @@
-import { sha256Hex } from '../identity/hash';
-import { normaliseEmailValue, normalisePhone, type EmailOptions, type PhoneOptions, type RejectReason } from '../identity/normalise';
+import { looksHashed, preHashedSha256, sha256Hex } from '../identity/hash';
+import {
+	isPhoneReason,
+	normaliseEmailValue,
+	normalisePhoneValue,
+	phoneCountryCode,
+	type EmailOptions,
+	type PhoneOptions,
+	type RejectReason,
+} from '../identity/normalise';
 import { DigestSet, hexWord } from './dedupe';
 
 /**
@@ -15,7 +23,10 @@ export const CALCULATE_TYPES: CalculateType[] = ['EMAIL_SHA256', 'PHONE_SHA256',
 export const MULTIPLE_TYPES_HEADER = 'EMAIL_SHA256,PHONE_SHA256';
 
 export interface RowSink {
+	/** One line: a digest, or (without `writePair`) the MULTIPLE_TYPES cells joined by a comma. */
 	writeRow(line: string): void;
+	/** A MULTIPLE_TYPES row written without joining the cells into a string first ('' for a missing one). */
+	writePair?(email: string, phone: string): void;
 	/** Upload files completed so far (the file writer's count): marks where a new file starts. */
 	readonly files?: number;
 }
@@ -60,23 +71,41 @@ export interface PipelineStats {
 	droppedValues: Partial<Record<RejectReason, ReasonCount>>;
 	/** Rows identical (after normalisation) to an earlier row. */
 	duplicates: number;
-	/** Identifier values that were already SHA-256 hex and were sent as they are. */
+	/**
+	 * Identifier values that were already SHA-256 hex (64 hex characters, either case) and were sent as they are:
+	 * counted among the values sent, so a repeated pre-hashed value counts once (as a duplicate), for every type.
+	 */
 	preHashed: number;
 	/** True when the list had more distinct values than the dedupe limit (later duplicates: per file only). */
 	dedupeLimited: boolean;
 }
 
-const HEXISH = /^[0-9a-fA-F]+$/;
-const HEX_LETTER = /[a-fA-F]/;
-
 type Outcome = string | RejectReason;
 
+/** MULTIPLE_TYPES key of a missing identifier (any fixed word; digests' words are random). */
+const NO_EMAIL_PLACE = 0;
+const NO_EMAIL_PRINT = 0x27d4eb2f;
+const NO_PHONE_PLACE = 0x5bd1e995;
+const NO_PHONE_PRINT = 0;
+
+/**
+ * The hot path runs once per row (millions a second), so it allocates nothing of its own: values are checked with
+ * char-code loops, not regular expressions; a digest is the only string made per row (plus the normalised value
+ * when normalising changes it); the dedupe key is read from the digest's hex characters; rows go straight into
+ * the writer's buffer.
+ */
 export class RowPipeline {
-	private readonly opts: PipelineOptions;
 	private readonly hash: (value: string) => string;
+	private readonly sink: RowSink;
+	private readonly writePair: (email: string, phone: string) => void;
 	private readonly seen = new DigestSet();
 	private readonly sample: number;
 	private readonly gmail: boolean;
+	private readonly emailList: boolean;
+	private readonly singleType: boolean;
+	private readonly requireHashed: boolean;
+	private readonly phoneFormat: PipelineOptions['phone']['format'];
+	private readonly countryCode: string;
 	readonly stats: PipelineStats = {
 		rowsIn: 0,
 		rowsSent: 0,
@@ -95,19 +124,30 @@ export class RowPipeline {
 	private wasPreHashed = false;
 
 	constructor(options: PipelineOptions) {
-		this.opts = options;
 		this.hash = options.sha256 ?? sha256Hex;
+		this.sink = options.sink;
+		const sink = options.sink;
+		this.writePair = sink.writePair ? (e, p) => (sink.writePair as NonNullable<RowSink['writePair']>)(e, p) : (e, p) => sink.writeRow(`${e},${p}`);
 		this.sample = options.sampleRows ?? 5;
 		this.gmail = options.email?.canonicaliseGmail === true;
+		this.emailList = options.calculateType === 'EMAIL_SHA256';
+		this.singleType = options.calculateType !== 'MULTIPLE_TYPES';
+		this.requireHashed = options.requireHashed === true;
+		this.phoneFormat = options.phone.format;
+		this.countryCode = phoneCountryCode(options.phone.defaultCountryCode);
 		this.dedupeLimit = options.dedupeLimit ?? DEFAULT_DEDUPE_LIMIT;
 	}
 
 	/** Whether the key is new; the whole-list set holds up to the limit, then a per-file set takes over. */
 	private isNew(place: number, print: number): boolean {
 		if (this.seen.size < this.dedupeLimit) return this.seen.add(place, print);
+		return this.isNewPastLimit(place, print);
+	}
+
+	private isNewPastLimit(place: number, print: number): boolean {
 		if (this.seen.has(place, print)) return false;
 		this.stats.dedupeLimited = true;
-		const file = this.opts.sink.files ?? 0;
+		const file = this.sink.files ?? 0;
 		if (!this.local || file !== this.localFile) {
 			this.local = new DigestSet();
 			this.localFile = file;
@@ -117,18 +157,19 @@ export class RowPipeline {
 
 	/** One row; `rowNumber` is 1-based (data rows, a CSV header not counted). */
 	add(email: string | undefined, phone: string | undefined, rowNumber: number): void {
-		this.stats.rowsIn++;
-		const type = this.opts.calculateType;
-		if (type === 'EMAIL_SHA256' || type === 'PHONE_SHA256') {
-			const result = this.digest(type === 'EMAIL_SHA256' ? email : phone, type === 'EMAIL_SHA256');
-			if (result.length !== 64) return this.reject(this.stats.invalid, result as RejectReason, rowNumber);
-			if (this.wasPreHashed) this.stats.preHashed++;
+		const stats = this.stats;
+		stats.rowsIn++;
+		if (this.singleType) {
+			const result = this.emailList ? this.digest(email, true) : this.digest(phone, false);
+			if (result.length !== 64) return this.reject(stats.invalid, result as RejectReason, rowNumber);
 			if (!this.isNew(hexWord(result, 0), hexWord(result, 8))) {
-				this.stats.duplicates++;
+				stats.duplicates++;
 				return;
 			}
-			this.stats.rowsSent++;
-			this.opts.sink.writeRow(result);
+			// Counted among the values sent (a repeated pre-hashed value is a duplicate, as in MULTIPLE_TYPES).
+			if (this.wasPreHashed) stats.preHashed++;
+			stats.rowsSent++;
+			this.sink.writeRow(result);
 			return;
 		}
 		const e = this.digest(email, true);
@@ -139,21 +180,21 @@ export class RowPipeline {
 		const pOk = p.length === 64;
 		if (!eOk && !pOk) {
 			const reason = (e !== 'empty' ? e : p) as RejectReason;
-			return this.reject(this.stats.invalid, reason, rowNumber);
+			return this.reject(stats.invalid, reason, rowNumber);
 		}
-		if (!eOk && e !== 'empty') this.reject(this.stats.droppedValues, e as RejectReason, rowNumber);
-		if (!pOk && p !== 'empty') this.reject(this.stats.droppedValues, p as RejectReason, rowNumber);
-		// One person is the pair of identifiers; the key mixes both digests (0 stands for a missing one).
-		const place = ((eOk ? hexWord(e, 0) : 0) ^ (pOk ? Math.imul(hexWord(p, 0), 0x9e3779b1) : 0x5bd1e995)) >>> 0;
-		const print = ((eOk ? hexWord(e, 8) : 0x27d4eb2f) ^ (pOk ? hexWord(p, 8) * 3 : 0)) >>> 0;
+		if (!eOk && e !== 'empty') this.reject(stats.droppedValues, e as RejectReason, rowNumber);
+		if (!pOk && p !== 'empty') this.reject(stats.droppedValues, p as RejectReason, rowNumber);
+		// One person is the pair of identifiers; the key mixes both digests (a fixed word stands for a missing one).
+		const place = ((eOk ? hexWord(e, 0) : NO_EMAIL_PLACE) ^ (pOk ? Math.imul(hexWord(p, 0), 0x9e3779b1) : NO_PHONE_PLACE)) >>> 0;
+		const print = ((eOk ? hexWord(e, 8) : NO_EMAIL_PRINT) ^ (pOk ? hexWord(p, 8) * 3 : NO_PHONE_PRINT)) >>> 0;
 		if (!this.isNew(place, print)) {
-			this.stats.duplicates++;
+			stats.duplicates++;
 			return;
 		}
-		if (eOk && ePre) this.stats.preHashed++;
-		if (pOk && pPre) this.stats.preHashed++;
-		this.stats.rowsSent++;
-		this.opts.sink.writeRow(`${eOk ? e : ''},${pOk ? p : ''}`);
+		if (eOk && ePre) stats.preHashed++;
+		if (pOk && pPre) stats.preHashed++;
+		stats.rowsSent++;
+		this.writePair(eOk ? e : '', pOk ? p : '');
 	}
 
 	/** A 64-character hash, or a rejection reason. */
@@ -161,22 +202,25 @@ export class RowPipeline {
 		this.wasPreHashed = false;
 		if (raw === undefined || raw === null) return 'empty';
 		let value = raw;
-		// Pre-hashed values are recognised first (anchored), so they are never normalised or hashed again. Values are
-		// trimmed only when they start or end with whitespace (the normalisers trim on their own).
-		if (value.length > 64 && (value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32)) value = value.trim();
-		if (value.length === 64 && isLowerHex64(value)) {
-			this.wasPreHashed = true;
-			return value;
+		// Pre-hashed values are recognised first (anchored, either case), so they are never normalised or hashed again.
+		// Values are trimmed only when they start or end with whitespace (the normalisers trim on their own).
+		const length = value.length;
+		if (length > 64 && (value.charCodeAt(0) <= 32 || value.charCodeAt(length - 1) <= 32)) value = value.trim();
+		if (value.length === 64) {
+			const digest = preHashedSha256(value);
+			if (digest !== undefined) {
+				this.wasPreHashed = true;
+				return digest;
+			}
 		}
-		if (this.opts.requireHashed && value.trim() === '') return 'empty';
-		if (this.opts.requireHashed || (value.length >= 32 && HEXISH.test(value) && HEX_LETTER.test(value))) return 'hash_wrong_length';
+		if (this.requireHashed) return value.trim() === '' ? 'empty' : 'hash_wrong_length';
+		if (value.length >= 32 && looksHashed(value)) return 'hash_wrong_length';
 		if (isEmail) {
 			const email = normaliseEmailValue(value, this.gmail);
 			return email.indexOf('@') === -1 ? email : this.hash(email);
 		}
-		const n = normalisePhone(value, this.opts.phone);
-		if (!n.ok) return n.reason;
-		return this.hash(n.value);
+		const phone = normalisePhoneValue(value, this.phoneFormat, this.countryCode);
+		return isPhoneReason(phone) ? phone : this.hash(phone);
 	}
 
 	private reject(into: PipelineStats['invalid'], reason: RejectReason, rowNumber: number): void {
@@ -185,12 +229,4 @@ export class RowPipeline {
 		entry.count++;
 		if (entry.rows.length < this.sample) entry.rows.push(rowNumber);
 	}
-}
-
-function isLowerHex64(value: string): boolean {
-	for (let i = 0; i < 64; i++) {
-		const c = value.charCodeAt(i);
-		if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-	}
-	return true;
 }

@@ -1,4 +1,4 @@
-import { isSha256Hex, sha256Hex } from '../identity/hash';
+import { preHashedSha256, sha256Hex } from '../identity/hash';
 import { normaliseEmail, normaliseExternalId, normalisePhone, type RejectReason } from '../identity/normalise';
 
 /**
@@ -64,14 +64,17 @@ function single(raw: unknown): string | undefined {
 
 type Normaliser = (value: string) => { ok: true; value: string } | { ok: false; reason: RejectReason };
 
-/** Pre-hashed values (64 hex characters) pass unchanged, lower-cased: checked before normalising, never re-hashed. */
+/**
+ * Pre-hashed values (64 hex characters, either case) pass lower-cased: checked before normalising, never re-hashed.
+ * The rule is the identity module's, shared with List Sync.
+ */
 function hashAll(raw: unknown, normalise: Normaliser): { hashes: string[]; reason?: RejectReason } {
 	const hashes: string[] = [];
 	let reason: RejectReason | undefined;
 	for (const v of values(raw)) {
-		const lower = v.toLowerCase();
-		if (isSha256Hex(lower)) {
-			hashes.push(lower);
+		const digest = preHashedSha256(v);
+		if (digest !== undefined) {
+			hashes.push(digest);
 			continue;
 		}
 		const n = normalise(v);

@@ -13,9 +13,46 @@ export function md5Hex(data: Uint8Array | string): string {
 	return crypto.createHash('md5').update(data).digest('hex');
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
 /** Whether a value is already a lowercase SHA-256 hex digest (anchored: a longer string never passes). */
 export function isSha256Hex(value: string): boolean {
-	return value.length === 64 && SHA256_HEX.test(value);
+	return value.length === 64 && hexCase(value) === 1;
+}
+
+/**
+ * The one rule, shared by List Sync and Event Sync, for values that arrive already hashed: exactly 64 hex characters
+ * (anchored; surrounding whitespace is the caller's to trim), in either case, since the case of hex digits does not
+ * change the digest. Returns the digest in lowercase, as TikTok expects, or undefined when the value is not one.
+ */
+export function preHashedSha256(value: string): string | undefined {
+	if (value.length !== 64) return undefined;
+	const kind = hexCase(value);
+	return kind === 0 ? undefined : kind === 1 ? value : value.toLowerCase();
+}
+
+/** 0: not all hex; 1: hex without uppercase letters; 2: hex with uppercase letters. A char-code loop, no regex. */
+function hexCase(value: string): number {
+	let upper = false;
+	for (let i = 0; i < value.length; i++) {
+		const c = value.charCodeAt(i);
+		if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
+		if (c >= 65 && c <= 70) upper = true;
+		else return 0;
+	}
+	return upper ? 2 : 1;
+}
+
+/**
+ * Whether a value that is not a SHA-256 digest still looks like an attempt at one (at least 32 hex characters with a
+ * letter among them, e.g. a truncated digest or an MD5): it is then rejected, never normalised and hashed.
+ */
+export function looksHashed(value: string): boolean {
+	if (value.length < 32) return false;
+	let letter = false;
+	for (let i = 0; i < value.length; i++) {
+		const c = value.charCodeAt(i);
+		if (c >= 48 && c <= 57) continue;
+		if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) letter = true;
+		else return false;
+	}
+	return letter;
 }

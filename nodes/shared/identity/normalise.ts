@@ -8,6 +8,7 @@ export type Normalised = { ok: true; value: string } | { ok: false; reason: Reje
 export type RejectReason =
 	| 'empty'
 	| 'email_invalid'
+	| 'email_too_long'
 	| 'phone_invalid'
 	| 'phone_too_short'
 	| 'phone_too_long'
@@ -18,6 +19,12 @@ export interface EmailOptions {
 	/** Gmail-style canonicalisation: drop `+tag` and dots in the local part of gmail.com / googlemail.com addresses. */
 	canonicaliseGmail?: boolean;
 }
+
+/**
+ * RFC 5321: an address (a forward path less its angle brackets) is at most 254 characters (counted after trimming
+ * and lowercasing, before Gmail canonicalisation). A value that is not an address at all is `email_invalid` first.
+ */
+export const MAX_EMAIL_LENGTH = 254;
 
 // One `@`, a non-empty local part, a dotted domain, no spaces: strict enough to catch typos, loose enough for IDNs.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
@@ -56,6 +63,7 @@ export function normaliseEmailValue(raw: string, canonicaliseGmail = false): str
 		prev = c;
 	}
 	if (at === -1 || dotsAfterAt === 0 || prev === 46 || prev === 64) return 'email_invalid';
+	if (end - start > MAX_EMAIL_LENGTH) return 'email_too_long';
 	let value = start === 0 && end === raw.length ? raw : raw.slice(start, end);
 	if (upper) value = value.toLowerCase();
 	return canonicaliseGmail ? gmailCanonical(value) : value;
@@ -70,6 +78,7 @@ function slowEmail(raw: string, canonicaliseGmail: boolean): string {
 	const value = raw.trim().toLowerCase();
 	if (value === '') return 'empty';
 	if (!EMAIL_SHAPE.test(value)) return 'email_invalid';
+	if (value.length > MAX_EMAIL_LENGTH) return 'email_too_long';
 	return canonicaliseGmail ? gmailCanonical(value) : value;
 }
 
@@ -102,22 +111,89 @@ const MAX_PHONE_DIGITS = 15;
  * already starts with it and is long enough to carry it).
  */
 export function normalisePhone(raw: string, options: PhoneOptions): Normalised {
+	const value = normalisePhoneValue(raw, options.format, phoneCountryCode(options.defaultCountryCode));
+	return isPhoneReason(value) ? { ok: false, reason: value as RejectReason } : { ok: true, value };
+}
+
+/** The default country calling code as digits only ('' when none): computed once per list, not per row. */
+export function phoneCountryCode(defaultCountryCode: string | undefined): string {
+	return (defaultCountryCode ?? '').replace(/\D+/g, '');
+}
+
+/** Whether a `normalisePhoneValue` result is a rejection reason (a number starts with a digit or `+`). */
+export function isPhoneReason(value: string): boolean {
+	return value.charCodeAt(0) >= 97;
+}
+
+/** 10^n for n = 0..15: a number of up to 15 digits is an exact double (< 2^53). */
+const POW10 = Array.from({ length: MAX_PHONE_DIGITS + 1 }, (_, n) => 10 ** n);
+
+/**
+ * `normalisePhone` without the result object, for bulk use: the normalised number, or the rejection reason (see
+ * `isPhoneReason`). `countryCode` is `phoneCountryCode(...)`. ASCII input is read in one pass over the characters,
+ * the digits kept as a number (at most 15 matter, an exact double), so the result is one string built at the end;
+ * anything else goes through the same rule written with regular expressions.
+ */
+export function normalisePhoneValue(raw: string, format: PhoneFormat, countryCode: string): string {
+	let start = 0;
+	let end = raw.length;
+	while (start < end && isAsciiSpace(raw.charCodeAt(start))) start++;
+	while (end > start && isAsciiSpace(raw.charCodeAt(end - 1))) end--;
+	if (start === end) return raw.trim() === '' ? 'empty' : phoneByRegex(raw, format, countryCode);
+	const first = raw.charCodeAt(start);
+	let international = first === 43 || (first === 48 && raw.charCodeAt(start + 1) === 48);
+	if (first === 40) {
+		let j = start + 1;
+		while (j < end && isAsciiSpace(raw.charCodeAt(j))) j++;
+		international = raw.charCodeAt(j) === 43;
+	}
+	let any = false;
+	let count = 0;
+	let number = 0;
+	for (let i = start; i < end; i++) {
+		const c = raw.charCodeAt(i);
+		if (c >= 128) return phoneByRegex(raw, format, countryCode);
+		if (c < 48 || c > 57) continue;
+		any = true;
+		if (count === 0 && c === 48) continue;
+		if (count <= MAX_PHONE_DIGITS) number = number * 10 + (c - 48);
+		count++;
+	}
+	if (!any) return 'phone_invalid';
+	if (count > MAX_PHONE_DIGITS) return !international && countryCode === '' ? 'phone_no_country_code' : 'phone_too_long';
+	let digits = count === 0 ? '' : String(number);
+	if (!international) {
+		if (countryCode === '') return 'phone_no_country_code';
+		const carriesCode = count - countryCode.length >= MIN_PHONE_DIGITS - 1 && digits.startsWith(countryCode);
+		if (!carriesCode) {
+			count += countryCode.length;
+			if (count > MAX_PHONE_DIGITS) return 'phone_too_long';
+			// Built as one number, not by concatenation (a code with a leading zero cannot be: kept as text).
+			digits = countryCode.charCodeAt(0) === 48 ? countryCode + digits : String(Number(countryCode) * POW10[count - countryCode.length] + number);
+		}
+	}
+	if (count < MIN_PHONE_DIGITS) return 'phone_too_short';
+	if (format === 'digits') return digits;
+	return digits.startsWith('86') ? digits.slice(2) : `+${digits}`;
+}
+
+/** The rule written with regular expressions: the reference, and the path for input with non-ASCII characters. */
+export function phoneByRegex(raw: string, format: PhoneFormat, countryCode: string): string {
 	const trimmed = raw.trim();
-	if (trimmed === '') return { ok: false, reason: 'empty' };
+	if (trimmed === '') return 'empty';
 	const international = trimmed.startsWith('+') || /^\(\s*\+/.test(trimmed) || trimmed.startsWith('00');
 	let digits = trimmed.replace(/\D+/g, '');
-	if (digits === '') return { ok: false, reason: 'phone_invalid' };
+	if (digits === '') return 'phone_invalid';
 	digits = digits.replace(/^0+/, '');
 	if (!international) {
-		const code = (options.defaultCountryCode ?? '').replace(/\D+/g, '');
-		if (code === '') return { ok: false, reason: 'phone_no_country_code' };
-		const carriesCode = digits.startsWith(code) && digits.length - code.length >= MIN_PHONE_DIGITS - 1;
-		if (!carriesCode) digits = code + digits;
+		if (countryCode === '') return 'phone_no_country_code';
+		const carriesCode = digits.startsWith(countryCode) && digits.length - countryCode.length >= MIN_PHONE_DIGITS - 1;
+		if (!carriesCode) digits = countryCode + digits;
 	}
-	if (digits.length < MIN_PHONE_DIGITS) return { ok: false, reason: 'phone_too_short' };
-	if (digits.length > MAX_PHONE_DIGITS) return { ok: false, reason: 'phone_too_long' };
-	if (options.format === 'digits') return { ok: true, value: digits };
-	return { ok: true, value: digits.startsWith('86') ? digits.slice(2) : `+${digits}` };
+	if (digits.length < MIN_PHONE_DIGITS) return 'phone_too_short';
+	if (digits.length > MAX_PHONE_DIGITS) return 'phone_too_long';
+	if (format === 'digits') return digits;
+	return digits.startsWith('86') ? digits.slice(2) : `+${digits}`;
 }
 
 /** External IDs are hashed as given, trimmed: TikTok documents no other rule. */
@@ -130,6 +206,7 @@ export function normaliseExternalId(raw: string): Normalised {
 export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
 	empty: 'empty value',
 	email_invalid: 'not a valid email address',
+	email_too_long: `email address longer than ${MAX_EMAIL_LENGTH} characters`,
 	phone_invalid: 'no digits in the phone number',
 	phone_too_short: 'phone number too short (fewer than 8 digits with country code)',
 	phone_too_long: 'phone number too long (more than 15 digits with country code)',

@@ -38,25 +38,43 @@ export interface AudienceWithHistory {
 	requestId: string;
 }
 
-/** One audience with its change history, or undefined when TikTok no longer has it. */
+/** get/'s data, also on the "not found" answers accepted below, whose data is empty. */
+const audienceGetAnswerSchema = audienceGetSchema.extend({ list: audienceGetSchema.shape.list.default([]) });
+
+/**
+ * THE way to look up one audience by ID: the audience with its change history, or undefined when TikTok does not have
+ * it (deleted, or never existed for this advertiser).
+ *
+ * TikTok's answer to get/ for an ID it does not have is undocumented: 40007 NOT_EXIST, or a 40002 parameter error
+ * ("... does not exist", as the emulator answers), perhaps an empty list. So when get/ does not return the audience,
+ * list/ decides, whose filter simply leaves unknown IDs out: absent means gone; present means get/ failed for another
+ * reason, and get/ is asked once more without accepting errors, so a real error surfaces as the transport words it.
+ * An existing audience costs one request; a gone one two.
+ */
 export async function getAudience(
 	this: TransportContext,
 	advertiserId: string,
 	audienceId: string,
 	itemIndex?: number,
 ): Promise<AudienceWithHistory | undefined> {
-	const res = await tiktokRequest(this, {
-		method: 'GET',
-		path: 'dmp/custom_audience/get/',
-		qs: { advertiser_id: advertiserId, custom_audience_ids: [audienceId], history_size: 100 },
-		schema: audienceGetSchema,
-		itemIndex,
-		// TikTok answers "does not exist" for deleted audiences: callers treat that as "gone", not as a failure.
-		acceptCodes: [40007],
-	});
-	if (res.code === 40007) return undefined;
-	const entry = res.data.list.find((e) => e.audience_details.audience_id === audienceId);
-	return entry ? { audience: entry.audience_details, history: entry.audience_history, requestId: res.requestId } : undefined;
+	const get = async (acceptCodes: number[]) =>
+		await tiktokRequest(this, {
+			method: 'GET',
+			path: 'dmp/custom_audience/get/',
+			qs: { advertiser_id: advertiserId, custom_audience_ids: [audienceId], history_size: 100 },
+			schema: acceptCodes.length > 0 ? audienceGetAnswerSchema : audienceGetSchema,
+			itemIndex,
+			acceptCodes,
+		});
+	const found = (res: Awaited<ReturnType<typeof get>>): AudienceWithHistory | undefined => {
+		const entry = res.data.list.find((e) => e.audience_details.audience_id === audienceId);
+		return entry ? { audience: entry.audience_details, history: entry.audience_history, requestId: res.requestId } : undefined;
+	};
+	const first = found(await get([40002, 40007]));
+	if (first) return first;
+	const [listed] = await listAudiencesByIds.call(this, advertiserId, [audienceId], itemIndex);
+	if (!listed) return undefined;
+	return found(await get([]));
 }
 
 export async function deleteAudiences(
@@ -100,8 +118,9 @@ export async function listAudiencesByIds(
 }
 
 /**
- * One audience with its history, or undefined when TikTok no longer has it. Existence is checked with list/ first,
- * because TikTok's answer to get/ for a deleted ID is not documented (40007 or a 40002 parameter error).
+ * @deprecated Use getAudience, which now understands TikTok's "does not exist" answers itself (one request for an
+ * existing audience, where this takes two). This list/-then-get/ variant stays only while List Sync
+ * (nodes/TikTokUpsertCustomerFileList/sync.ts) calls it; its catalogue test pins the list/ call for an unknown ID.
  */
 export async function lookupAudience(
 	this: TransportContext,

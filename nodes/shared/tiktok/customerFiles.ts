@@ -1,9 +1,10 @@
+import { sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { lastReplaceAt } from '../sync/guards';
 import { findAudiencesByName, getAudience } from './audiences';
 import { anyDataSchema } from './schemas';
-import { isTransientError, tiktokRequest, type TransportContext } from './transport';
+import { backoffDelay, isTransientError, retryPolicyOf, tiktokRequest, type TransportContext } from './transport';
 
 /** Customer-file endpoints: upload a file, create an audience from files, update an audience with files. */
 export const fileUploadSchema = z.object({ file_path: z.string().min(1) });
@@ -55,13 +56,16 @@ export interface CreateCustomerFileAudience {
 /**
  * Creates a customer-file audience. Create is not idempotent (TikTok allows duplicate names), so a transient
  * failure is not blindly retried: the audiences with this name are listed first, and an audience that was not
- * there before the call is taken as the one this call created. `existingIds` are the IDs with this name before.
+ * there before the call is taken as the one this call created; if there is none, the call is sent again, up to the
+ * credential's Max Retries (see `sendCheckingFirst`). `existingIds` are the IDs with this name before.
  */
+type Created = { audienceId: string; requestId: string; recovered: boolean };
+
 export async function createCustomerFileAudience(
 	this: TransportContext,
 	req: CreateCustomerFileAudience,
 	existingIds: string[] = [],
-): Promise<{ audienceId: string; requestId: string; recovered: boolean }> {
+): Promise<Created> {
 	const body = {
 		advertiser_id: req.advertiserId,
 		custom_audience_name: req.name,
@@ -78,16 +82,19 @@ export async function createCustomerFileAudience(
 			itemIndex: req.itemIndex,
 			idempotent: false,
 		});
-	const first = await settle(send());
-	if (first.ok) return { audienceId: first.value.data.custom_audience_id, requestId: first.value.requestId, recovered: false };
-	if (!isTransientError(first.error)) return await Promise.reject(first.error);
-	// The call may have gone through before the failure: look before trying again.
-	const after = await findAudiencesByName.call(this, req.advertiserId, req.name);
-	const created = after.filter((a) => !existingIds.includes(a.audience_id));
-	if (created.length === 1) return { audienceId: created[0].audience_id, requestId: '', recovered: true };
-	if (created.length > 1) return await Promise.reject(first.error);
-	const res = await send();
-	return { audienceId: res.data.custom_audience_id, requestId: res.requestId, recovered: false };
+	return await sendCheckingFirst(
+		this,
+		send,
+		(res): Created => ({ audienceId: res.data.custom_audience_id, requestId: res.requestId, recovered: false }),
+		async () => {
+			// The call may have gone through before the failure: look before trying again.
+			const after = await findAudiencesByName.call(this, req.advertiserId, req.name);
+			const created = after.filter((a) => !existingIds.includes(a.audience_id));
+			if (created.length === 1) return { done: { audienceId: created[0].audience_id, requestId: '', recovered: true } };
+			// More than one new audience of that name: someone else is creating too; trying again could only add one.
+			return created.length > 1 ? 'give_up' : 'retry';
+		},
+	);
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -100,6 +107,28 @@ async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 	);
 }
 
+type Check<R> = { done: R } | 'retry' | 'give_up';
+
+/**
+ * A non-idempotent call under faults: after a transient failure, `check` looks whether the call went through anyway
+ * (then its result stands); if not, the call is sent again, up to the credential's Max Retries with the transport's
+ * backoff, within the transport's time budget. Only then does the last failure stand.
+ */
+async function sendCheckingFirst<T, R>(ctx: TransportContext, send: () => Promise<T>, ok: (value: T) => R, check: () => Promise<Check<R>>): Promise<R> {
+	const policy = await retryPolicyOf(ctx);
+	const started = Date.now();
+	for (let attempt = 0; ; attempt++) {
+		const sent = await settle(send());
+		if (sent.ok) return ok(sent.value);
+		if (!isTransientError(sent.error)) return await Promise.reject(sent.error);
+		const found = await check();
+		if (found !== 'retry' && found !== 'give_up') return found.done;
+		const delay = backoffDelay(attempt, policy);
+		if (found === 'give_up' || attempt >= policy.maxRetries || Date.now() - started + delay > policy.budgetMs) return await Promise.reject(sent.error);
+		await sleep(delay);
+	}
+}
+
 export interface UpdateCustomerFileAudience {
 	advertiserId: string;
 	audienceId: string;
@@ -110,15 +139,17 @@ export interface UpdateCustomerFileAudience {
 
 /**
  * Applies files to an audience. `action` is always sent: TikTok's default is REPLACE. APPEND and REMOVE are safe to
- * retry (set semantics); a REPLACE is not (a second one within 24 h is rejected), so after a transient failure
+ * retry (set semantics); a REPLACE is not (a second one within 24 h is rejected), so after each transient failure
  * the audience history is read: a replace newer than the one before the call (`replacedBefore`, epoch ms) means
- * the call went through.
+ * the call went through; otherwise it is sent again, up to the credential's Max Retries (see `sendCheckingFirst`).
  */
+type Updated = { requestId: string; recovered: boolean };
+
 export async function updateCustomerFileAudience(
 	this: TransportContext,
 	req: UpdateCustomerFileAudience,
 	replacedBefore?: number,
-): Promise<{ requestId: string; recovered: boolean }> {
+): Promise<Updated> {
 	const replace = req.action === 'REPLACE';
 	const send = async () =>
 		await tiktokRequest(this, {
@@ -134,12 +165,19 @@ export async function updateCustomerFileAudience(
 			itemIndex: req.itemIndex,
 			idempotent: !replace,
 		});
-	const first = await settle(send());
-	if (first.ok) return { requestId: first.value.requestId, recovered: false };
-	if (!replace || !isTransientError(first.error)) return await Promise.reject(first.error);
-	const current = await getAudience.call(this, req.advertiserId, req.audienceId, req.itemIndex);
-	const latest = current ? lastReplaceAt(current.history) : undefined;
-	if (latest !== undefined && (replacedBefore === undefined || latest > replacedBefore)) return { requestId: '', recovered: true };
-	const res = await send();
-	return { requestId: res.requestId, recovered: false };
+	if (!replace) {
+		const res = await send();
+		return { requestId: res.requestId, recovered: false };
+	}
+	return await sendCheckingFirst(
+		this,
+		send,
+		(res): Updated => ({ requestId: res.requestId, recovered: false }),
+		async () => {
+			const current = await getAudience.call(this, req.advertiserId, req.audienceId, req.itemIndex);
+			const latest = current ? lastReplaceAt(current.history) : undefined;
+			const applied = latest !== undefined && (replacedBefore === undefined || latest > replacedBefore);
+			return applied ? { done: { requestId: '', recovered: true } } : 'retry';
+		},
+	);
 }

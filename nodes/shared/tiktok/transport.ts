@@ -68,6 +68,11 @@ interface CallSettings {
 /** Per-process request slots, so every run against one app and token stays under its QPS. */
 const nextSlotByKey = new Map<string, number>();
 
+/** Forgets the request slots, as a restart does (tests simulate restarts with it). */
+export function forgetRequestSlots(): void {
+	nextSlotByKey.clear();
+}
+
 async function waitForSlot(key: string, qps: number): Promise<void> {
 	if (!(qps > 0)) return;
 	const now = Date.now();
@@ -100,6 +105,14 @@ async function callSettings(ctx: TransportContext): Promise<CallSettings> {
 		// The token itself is never kept: only a short digest that tells tokens apart.
 		limiterKey: `${baseUrl}#${createHash('sha256').update(token).digest('hex').slice(0, 12)}`,
 	};
+}
+
+/**
+ * The credential's retry policy (Max Retries, base delay, the time budget), for callers that retry a non-idempotent
+ * call themselves after checking it did not go through.
+ */
+export async function retryPolicyOf(ctx: TransportContext): Promise<RetryPolicy> {
+	return (await callSettings(ctx)).retry;
 }
 
 export function encodeQuery(qs: Record<string, unknown> = {}): Record<string, string> {
