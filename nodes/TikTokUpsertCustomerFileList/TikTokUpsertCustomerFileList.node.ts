@@ -1,8 +1,8 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { advertiserLocator, audienceLocator } from '../shared/ui/locators';
-import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
+import { advertiserLocator, customerFileAudienceLocator } from '../shared/ui/locators';
+import { searchAdvertisers, searchCustomerFileAudiences } from '../shared/ui/listSearch';
 import { executeUpsert } from './execute';
 
 export class TikTokUpsertCustomerFileList implements INodeType {
@@ -36,7 +36,7 @@ export class TikTokUpsertCustomerFileList implements INodeType {
 					},
 				],
 			},
-			{ ...audienceLocator, displayOptions: { show: { listMode: ['existing'] } } },
+			{ ...customerFileAudienceLocator, displayOptions: { show: { listMode: ['existing'] } } },
 			{
 				displayName: 'List Name',
 				name: 'listName',
@@ -237,7 +237,7 @@ export class TikTokUpsertCustomerFileList implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchAdvertisers, searchAudiences } };
+	methods = { listSearch: { searchAdvertisers, searchCustomerFileAudiences } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [await executeUpsert.call(this)];

@@ -46,19 +46,38 @@ export async function searchPixels(
 	};
 }
 
+/** Audiences of the chosen advertiser, one TikTok page per call, optionally only those whose type passes `keep`. */
+async function audiencePage(
+	ctx: ILoadOptionsFunctions,
+	filter: string | undefined,
+	paginationToken: string | undefined,
+	keep: (audienceType: string) => boolean,
+): Promise<INodeListSearchResult> {
+	const advertiserId = selectedAdvertiser(ctx);
+	if (!advertiserId) return { results: [] };
+	const page = Number(paginationToken ?? '1') || 1;
+	const { audiences, totalPage } = await listAudiencesPage.call(ctx, advertiserId, page);
+	return {
+		results: audiences
+			.filter((a) => keep(a.audience_type ?? a.type ?? '') && matches(filter, a.name, a.audience_id))
+			.map((a) => ({ name: `${a.name} (${a.audience_type ?? a.type ?? 'Audience'}, ${a.audience_id})`, value: a.audience_id })),
+		paginationToken: nextToken(page, totalPage),
+	};
+}
+
 export async function searchAudiences(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const advertiserId = selectedAdvertiser(this);
-	if (!advertiserId) return { results: [] };
-	const page = Number(paginationToken ?? '1') || 1;
-	const { audiences, totalPage } = await listAudiencesPage.call(this, advertiserId, page);
-	return {
-		results: audiences
-			.filter((a) => matches(filter, a.name, a.audience_id))
-			.map((a) => ({ name: `${a.name} (${a.audience_type ?? a.type ?? 'Audience'}, ${a.audience_id})`, value: a.audience_id })),
-		paginationToken: nextToken(page, totalPage),
-	};
+	return await audiencePage(this, filter, paginationToken, () => true);
+}
+
+/** Only customer-file audiences: the ones List Sync can update. */
+export async function searchCustomerFileAudiences(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await audiencePage(this, filter, paginationToken, (type) => /customer file/i.test(type));
 }

@@ -71,3 +71,12 @@ export const audienceLocator: INodeProperties = {
 		},
 	],
 };
+
+/** The audience picker limited to customer-file audiences (List Sync cannot update other types). */
+export const customerFileAudienceLocator: INodeProperties = {
+	...audienceLocator,
+	description: 'TikTok customer-file audience to update',
+	modes: (audienceLocator.modes ?? []).map((mode) =>
+		mode.name === 'list' ? { ...mode, typeOptions: { ...mode.typeOptions, searchListMethod: 'searchCustomerFileAudiences' } } : mode,
+	),
+};
