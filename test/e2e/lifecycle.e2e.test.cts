@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { SEED } from '../emulator/index.cts';
 import { activateWorkflow, executionError, getWorkflow, nodeOutput, nodeType, sleep, waitFor, type Execution } from './n8nServer.cts';
 import { startStack, type Stack } from './stack.cts';
+import { postWebhook } from './workflows.cts';
 
 const NAME = 'E2E lifecycle buyers';
 const ADV = SEED.grantedAdvertiserId;
@@ -108,21 +109,7 @@ const registryOf = async (id: string) => ((await getWorkflow(stack.session, id))
 const pad = (n: number) => String(n).padStart(2, '0');
 const hhmm = (ms: number) => `${pad(new Date(ms).getUTCHours())}:${pad(new Date(ms).getUTCMinutes())} UTC`;
 
-async function post(path: string, body: unknown): Promise<{ status: number; json: any }> {
-	const res = await fetch(`${stack.url}/webhook/${path}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	const text = await res.text();
-	let json: unknown = text;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		// not JSON
-	}
-	return { status: res.status, json };
-}
+const post = (path: string, body: unknown) => postWebhook(stack.url, path, body);
 
 /** Polls the emulator's request log until the trigger (a list/ call) has polled since `since` (emulator clock). */
 async function triggerPolledSince(since: number): Promise<void> {
