@@ -15,6 +15,8 @@ const CSV_CHUNK_BYTES = 64 * 1024;
 /** A long list is processed in slices that give the event loop back, so n8n stays responsive meanwhile. */
 const YIELD_EVERY_CHUNKS = 32;
 const YIELD_EVERY_ITEMS = 20_000;
+/** Completed upload files are sent every this many items (an await per item would cost more than the row itself). */
+const DRAIN_EVERY_ITEMS = 1024;
 
 function scalar(value: unknown): string | undefined {
 	if (typeof value === 'string') return value;
@@ -45,9 +47,10 @@ export async function readItemRows(
 	for (const i of itemIndexes) {
 		const json = items[i].json;
 		onRow(field(json, mapping.email, CUSTOMERLABS_ALIASES.email), field(json, mapping.phone, CUSTOMERLABS_ALIASES.phone), ++row);
-		await drain();
+		if (row % DRAIN_EVERY_ITEMS === 0) await drain();
 		if (row % YIELD_EVERY_ITEMS === 0) await sleep(0);
 	}
+	await drain();
 }
 
 /** Header cells are shown in errors only when they look like column names: a header-less file starts with data. */

@@ -198,6 +198,7 @@ export async function runSync(
 		phone: { format: config.phoneFormat, defaultCountryCode: config.defaultCountryCode || undefined },
 		requireHashed: config.requireHashed,
 		sink: writer,
+		expectedRows: config.inputSource === 'binary' ? undefined : itemIndexes.length,
 	});
 	let files = 0;
 	const drain = async (): Promise<void> => {
@@ -228,6 +229,7 @@ export async function runSync(
 	const read = async (): Promise<void> => {
 		if (config.inputSource === 'binary') await readCsvRows(ctx, itemIndex, config.binaryPropertyName, config.mapping, onRow, drain);
 		else await readItemRows(ctx, itemIndexes, config.mapping, onRow, drain);
+		pipeline.flush();
 		writer.end();
 		await drain();
 	};

@@ -44,12 +44,14 @@ describe('TikTok published hash vectors', () => {
 		const { p, sink } = pipeline();
 		p.add(' ALICE_abc@gmail.com ', undefined, 1);
 		p.add('janedoe@gmail.com', undefined, 2);
+		p.flush();
 		expect(sink.rows).toEqual([
 			'848a771458438fc2ec420560d769fb9b9b86851ee338ec56517baabd79d3bb4f',
 			'd6117306485ed0e50afab3ac871e98f81699151f30281527d63ff5f233656c69',
 		]);
 		const phones = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'digits', defaultCountryCode: '374' } });
 		phones.p.add(undefined, '374-93-828222', 1);
+		phones.p.flush();
 		expect(phones.sink.rows).toEqual(['65b7e6dcf6f4310f8d7cbfbd78289a753062fb054d6664fb9aaac5df66a422d4']);
 	});
 	test('MD5 file signature of known bytes', () => {
@@ -139,6 +141,7 @@ describe('crypto-js oracle', () => {
 		const raw = ['  Bob@Example.COM', 'carol@example.org ', 'dave@sub.example.co.uk'];
 		const { p, sink } = pipeline();
 		raw.forEach((r, i) => p.add(r, undefined, i + 1));
+		p.flush();
 		expect(sink.rows).toEqual(raw.map((r) => oracle(r.trim().toLowerCase())));
 	});
 });
@@ -150,6 +153,7 @@ describe('row pipeline', () => {
 		const rows = ['a@example.com', 'A@Example.com ', '', 'not-an-email', hashed, 'b@example.com', 'x@', '   ', hashed, 'ABCDEF0123456789ABCDEF0123456789ab'];
 		rows.forEach((r, i) => p.add(r, undefined, i + 1));
 		p.add(undefined, undefined, 11);
+		p.flush();
 		expect(sink.rows).toEqual([oracle('a@example.com'), hashed, oracle('b@example.com')]);
 		expect(p.stats).toEqual({
 			rowsIn: 11,
@@ -176,6 +180,7 @@ describe('row pipeline', () => {
 		p.add(`${h.toUpperCase()}0`, undefined, 5);
 		p.add(h.toUpperCase().slice(1), undefined, 6);
 		p.add(`${h.slice(0, 63)}g`, undefined, 7);
+		p.flush();
 		expect(sink.rows).toEqual([h, oracle('y@example.com')]);
 		expect(p.stats).toMatchObject({ rowsSent: 2, duplicates: 2, preHashed: 2, invalid: { hash_wrong_length: { count: 2, rows: [5, 6] }, email_invalid: { count: 1, rows: [7] } } });
 	});
@@ -191,6 +196,7 @@ describe('row pipeline', () => {
 		multi.p.add(e.toUpperCase(), ph, 2);
 		multi.p.add('q@example.com', ph, 3);
 		multi.p.add(e, '', 4);
+		for (const { p } of [email, phone, multi]) p.flush();
 		for (const { p } of [email, phone, multi]) expect(p.stats.duplicates).toBe(p === multi.p ? 1 : 2);
 		expect([email.p.stats.preHashed, phone.p.stats.preHashed, multi.p.stats.preHashed]).toEqual([1, 1, 4]);
 		expect(multi.sink.rows).toEqual([`${e},${ph}`, `${oracle('q@example.com')},${ph}`, `${e},`]);
@@ -203,6 +209,7 @@ describe('row pipeline', () => {
 		p.add(`a${at254}`, undefined, 2);
 		p.add(`${'a'.repeat(2 * 1024 * 1024)}@example.com`, undefined, 3);
 		p.add(`${'x'.repeat(300)}`, undefined, 4);
+		p.flush();
 		expect(sink.rows).toEqual([oracle(at254)]);
 		expect(p.stats.invalid).toEqual({ email_too_long: { count: 2, rows: [2, 3] }, email_invalid: { count: 1, rows: [4] } });
 		expect(REJECT_REASON_TEXT.email_too_long).toBe('email address longer than 254 characters');
@@ -214,30 +221,36 @@ describe('row pipeline', () => {
 		p.add(undefined, '+44 20 7946 0958', 2);
 		p.add(undefined, '0657 777 0000', 3);
 		p.add(undefined, '12', 4);
+		p.flush();
 		expect(sink.rows).toEqual([oracle('16577770000'), oracle('442079460958')]);
 		expect(p.stats.duplicates).toBe(1);
 		expect(p.stats.invalid).toEqual({ phone_too_short: { count: 1, rows: [4] } });
 		const none = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'digits' } });
 		none.p.add(undefined, '657-777-0000', 1);
+		none.p.flush();
 		expect(none.p.stats.invalid).toEqual({ phone_no_country_code: { count: 1, rows: [1] } });
 	});
 	test('E.164 format keeps the +', () => {
 		const { p, sink } = pipeline({ calculateType: 'PHONE_SHA256', phone: { format: 'e164', defaultCountryCode: '1' } });
 		p.add(undefined, '(657)777-0000', 1);
+		p.flush();
 		expect(sink.rows).toEqual([oracle('+16577770000')]);
 	});
 	test('Gmail canonicalisation is off by default and on when asked', () => {
 		const off = pipeline();
 		off.p.add('Jane.Doe+ads@gmail.com', undefined, 1);
+		off.p.flush();
 		expect(off.sink.rows).toEqual([oracle('jane.doe+ads@gmail.com')]);
 		const on = pipeline({ email: { canonicaliseGmail: true } });
 		on.p.add('Jane.Doe+ads@gmail.com', undefined, 1);
+		on.p.flush();
 		expect(on.sink.rows).toEqual([oracle('janedoe@gmail.com')]);
 	});
 	test('requireHashed rejects anything that is not SHA-256 hex', () => {
 		const { p, sink } = pipeline({ requireHashed: true });
 		p.add('a@example.com', undefined, 1);
 		p.add(oracle('a@example.com'), undefined, 2);
+		p.flush();
 		expect(sink.rows).toEqual([oracle('a@example.com')]);
 		expect(p.stats.invalid).toEqual({ hash_wrong_length: { count: 1, rows: [1] } });
 	});
@@ -251,6 +264,7 @@ describe('row pipeline', () => {
 		p.add('A@example.com', '+1 657 777 0000', 6);
 		p.add('a@example.com', undefined, 7);
 		p.add('bad', 'x', 8);
+		p.flush();
 		expect(sink.rows).toEqual([
 			`${oracle('a@example.com')},${oracle('16577770000')}`,
 			`${oracle('b@example.com')},`,
@@ -273,10 +287,75 @@ describe('row pipeline', () => {
 		const sink = { rows: [] as string[], get files() { return files.n; }, writeRow(line: string) { this.rows.push(line); } };
 		const p = new RowPipeline({ calculateType: 'EMAIL_SHA256', phone: { format: 'digits' }, sink, dedupeLimit: 2 });
 		['a@x.com', 'b@x.com', 'c@x.com', 'a@x.com', 'c@x.com'].forEach((e, i) => p.add(e, undefined, i + 1));
+		p.flush();
 		files.n = 1; // a new upload file starts: c@x.com is no longer known
 		['c@x.com', 'b@x.com'].forEach((e, i) => p.add(e, undefined, i + 6));
+		p.flush();
 		expect(sink.rows).toEqual(['a@x.com', 'b@x.com', 'c@x.com', 'c@x.com'].map(oracle));
 		expect(p.stats).toMatchObject({ rowsIn: 7, rowsSent: 4, duplicates: 3, dedupeLimited: true });
+	});
+	test('rows are processed in batches: across many batches the output equals one row at a time, in order', () => {
+		// 2,000 rows (several batches): duplicates far apart and next to each other, rejections, pre-hashed values.
+		const raw: Array<string | undefined> = [];
+		for (let i = 0; i < 2_000; i++) {
+			if (i % 7 === 3) raw.push(raw[i - 3]);
+			else if (i % 11 === 5) raw.push(i % 2 ? `bad-${i}` : undefined);
+			else if (i % 13 === 6) raw.push(oracle(`pre${i % 50}@example.com`).toUpperCase());
+			else raw.push(i % 3 ? `user${i % 900}@example.com` : ` User${i % 900}@Example.com `);
+		}
+		const expected: string[] = [];
+		const seen = new Set<string>();
+		let invalid = 0;
+		let preHashed = 0;
+		for (const r of raw) {
+			const n = r === undefined ? 'empty' : normaliseEmailValue(r);
+			const pre = r !== undefined && preHashedSha256(r.trim()) !== undefined;
+			if (!pre && !n.includes('@')) {
+				invalid++;
+				continue;
+			}
+			const digest = pre ? (preHashedSha256((r as string).trim()) as string) : oracle(n);
+			if (seen.has(digest)) continue;
+			seen.add(digest);
+			expected.push(digest);
+			if (pre) preHashed++;
+		}
+		const { p, sink } = pipeline();
+		raw.forEach((r, i) => p.add(r, undefined, i + 1));
+		expect(() => p.stats).toThrow('RowPipeline: call flush() before reading the stats');
+		p.flush();
+		expect(sink.rows).toEqual(expected);
+		expect(p.stats).toMatchObject({ rowsIn: 2_000, rowsSent: expected.length, invalidTotal: invalid, duplicates: 2_000 - invalid - expected.length, preHashed });
+		expect(expected.length).toBe(910);
+		// Flushing again writes nothing more; adding after a flush goes on with the same dedupe set.
+		p.flush();
+		p.add('user1@example.com', undefined, 2_001);
+		p.add('new@example.com', undefined, 2_002);
+		p.flush();
+		expect(sink.rows.slice(expected.length)).toEqual([oracle('new@example.com')]);
+	});
+	test('MULTIPLE_TYPES across batches: the same rows as one at a time', () => {
+		const { p, sink } = pipeline({ calculateType: 'MULTIPLE_TYPES', phone: { format: 'digits', defaultCountryCode: '1' } });
+		const expected: string[] = [];
+		for (let i = 0; i < 700; i++) {
+			const email = i % 5 === 0 ? '' : `u${i % 300}@example.com`;
+			const phone = i % 4 === 0 ? 'x' : `657777${String(i % 300).padStart(4, '0')}`;
+			p.add(email, phone, i + 1);
+		}
+		p.flush();
+		const seen = new Set<string>();
+		for (let i = 0; i < 700; i++) {
+			const e = i % 5 === 0 ? '' : oracle(`u${i % 300}@example.com`);
+			const ph = i % 4 === 0 ? '' : oracle(`1657777${String(i % 300).padStart(4, '0')}`);
+			if (e === '' && ph === '') continue;
+			const line = `${e},${ph}`;
+			if (seen.has(line)) continue;
+			seen.add(line);
+			expected.push(line);
+		}
+		expect(sink.rows).toEqual(expected);
+		expect(p.stats).toMatchObject({ rowsIn: 700, rowsSent: expected.length, invalidTotal: 35, duplicates: 700 - 35 - expected.length });
+		expect(p.stats.droppedValues).toEqual({ phone_invalid: { count: 140, rows: [5, 9, 13, 17, 25] } });
 	});
 	test('isSha256Hex is anchored', () => {
 		const h = oracle('x');
@@ -302,6 +381,16 @@ describe('DigestSet', () => {
 		expect(digests.every((d) => !set.addHex(d))).toBe(true);
 		expect(set.size).toBe(300_000);
 		expect(set.bytes).toBeLessThan(300_000 * 16);
+	});
+	test('sized for an expected count at once: no growth while the expected values come, still exact', () => {
+		const set = new DigestSet(100_000);
+		const bytes = set.bytes;
+		expect(bytes).toBe(256 * 1024 * 6); // 1,024 slots of 6 bytes per shard: the smallest size at which 100,000 fit under 75 % load
+		const digests = Array.from({ length: 100_000 }, (_, i) => createHash('sha256').update(`v${i}`).digest('hex'));
+		expect(digests.every((d) => set.addHex(d))).toBe(true);
+		expect(set.bytes).toBe(bytes);
+		expect(digests.every((d) => !set.addHex(d))).toBe(true);
+		expect(new DigestSet().bytes).toBe(256 * 256 * 6);
 	});
 	test('hexWord reads 8 hex characters as an unsigned 32-bit number', () => {
 		expect(hexWord('ffffffff00000001', 0)).toBe(0xffffffff);
@@ -410,6 +499,59 @@ describe('UploadFileWriter', () => {
 		expect(first.length).toBe(65 * 40_000);
 		expect(first.toString('latin1')).toBe(`${hashes.slice(0, 40_000).join('\n')}\n`);
 		expect(files[0].md5).toBe(md5Hex(first));
+	});
+});
+
+describe('UploadFileWriter.writeRows', () => {
+	async function filesOf(write: (w: UploadFileWriter) => void, maxRows: number, maxBytes: number, header?: string) {
+		const files: UploadFile[] = [];
+		const w = new UploadFileWriter({ maxRows, maxBytes, header, onFile: (f) => files.push(f) });
+		write(w);
+		w.end();
+		return await Promise.all(files.map(async (f) => ({ rows: f.rows, bytes: f.bytes, md5: f.md5, text: await f.blob.text() })));
+	}
+	test('the same files as writeRow one by one, whatever the limits and line lengths', async () => {
+		let seed = 7;
+		const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+		for (let round = 0; round < 30; round++) {
+			const count = 1 + Math.floor(random() * 3_000);
+			const lines = Array.from({ length: count }, (_, i) => (random() < 0.5 ? oracle(`r${round}-${i}`) : `${oracle(`e${i}`).slice(0, Math.floor(random() * 64))},${oracle(`p${i}`)}`));
+			const maxRows = 1 + Math.floor(random() * 1_500);
+			const maxBytes = 200 + Math.floor(random() * 150_000);
+			const header = random() < 0.3 ? 'EMAIL_SHA256,PHONE_SHA256' : undefined;
+			const one = await filesOf((w) => lines.forEach((l) => w.writeRow(l)), maxRows, maxBytes, header);
+			const batched = await filesOf(
+				(w) => {
+					for (let at = 0; at < count; ) {
+						const n = Math.min(count - at, 1 + Math.floor(random() * 600));
+						w.writeRows(lines.slice(at, at + n).concat(['ignored past count']), n);
+						at += n;
+					}
+				},
+				maxRows,
+				maxBytes,
+				header,
+			);
+			expect(batched).toEqual(one);
+			expect(one.reduce((sum, f) => sum + f.rows, 0)).toBe(count);
+		}
+	});
+	test('an injected MD5 gets every byte, in order', async () => {
+		const chunks: Buffer[] = [];
+		const files: UploadFile[] = [];
+		const w = new UploadFileWriter({
+			maxRows: 1_000_000,
+			maxBytes: 1 << 30,
+			onFile: (f) => files.push(f),
+			md5: () => ({ update: (bytes) => chunks.push(Buffer.from(bytes)), hex: () => md5Hex(Buffer.concat(chunks)) }),
+		});
+		const hashes = Array.from({ length: 3_000 }, (_, i) => oracle(String(i)));
+		w.writeRows(hashes, hashes.length);
+		w.end();
+		const text = `${hashes.join('\n')}\n`;
+		expect(Buffer.concat(chunks).toString('latin1')).toBe(text);
+		expect(chunks.length).toBe(3); // 195,000 bytes in 64 KiB parts
+		expect(files[0].md5).toBe(md5Hex(text));
 	});
 });
 

@@ -10,7 +10,8 @@
  */
 const SHARD_BITS = 8;
 const SHARDS = 1 << SHARD_BITS;
-const INITIAL_SLOTS = 1024;
+/** Slots per shard of a set made without a size hint (grown as values come). */
+const INITIAL_SLOTS = 256;
 const MAX_LOAD = 0.75;
 
 const HEX_VALUE = new Int8Array(128);
@@ -45,8 +46,15 @@ export class DigestSet {
 	private readonly shards: Shard[] = [];
 	private total = 0;
 
-	constructor() {
-		for (let s = 0; s < SHARDS; s++) this.shards.push(newShard(INITIAL_SLOTS));
+	/**
+	 * `expectedValues`: how many distinct values are expected (a hint, e.g. the number of input rows). The tables
+	 * are then made at their final size at once: growing shard by shard would write (and, in a fresh process, fault
+	 * in) about twice the memory.
+	 */
+	constructor(expectedValues = 0) {
+		let slots = INITIAL_SLOTS;
+		while (slots * MAX_LOAD * SHARDS < expectedValues) slots *= 2;
+		for (let s = 0; s < SHARDS; s++) this.shards.push(newShard(slots));
 	}
 
 	/** Distinct values added. */

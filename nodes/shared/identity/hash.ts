@@ -29,16 +29,22 @@ export function preHashedSha256(value: string): string | undefined {
 	return kind === 0 ? undefined : kind === 1 ? value : value.toLowerCase();
 }
 
+/** Per character code below 128: 0 not hex, 1 digit or lowercase a-f, 2 uppercase A-F (one lookup, not three ranges). */
+const HEX_KIND = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) HEX_KIND[c] = 1;
+for (let c = 97; c <= 102; c++) HEX_KIND[c] = 1;
+for (let c = 65; c <= 70; c++) HEX_KIND[c] = 2;
+
 /** 0: not all hex; 1: hex without uppercase letters; 2: hex with uppercase letters. A char-code loop, no regex. */
 function hexCase(value: string): number {
-	let upper = false;
+	let kinds = 0;
 	for (let i = 0; i < value.length; i++) {
 		const c = value.charCodeAt(i);
-		if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
-		if (c >= 65 && c <= 70) upper = true;
-		else return 0;
+		const kind = c < 128 ? HEX_KIND[c] : 0;
+		if (kind === 0) return 0;
+		kinds |= kind;
 	}
-	return upper ? 2 : 1;
+	return kinds & 2 ? 2 : 1;
 }
 
 /**
