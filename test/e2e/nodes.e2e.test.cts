@@ -6,6 +6,7 @@
 // the past here, moved before each List Sync step, so each step's guards see the history they need (as in
 // test/engine/upsertCustomerFileList.test.cts).
 import { SEED } from '../emulator/index.cts';
+import { createdFromItemsSummary } from '../support/listSummary.cts';
 import { executionError, nodeOutput, type Execution } from './n8nServer.cts';
 import { startStack, type Stack } from './stack.cts';
 import { DAY, HOUR, chain, inspectAudience, isoSeconds, itemsNode, manualTrigger, ourNode, rl, sha, storedRegistry, tiktokTime } from './workflows.cts';
@@ -89,28 +90,7 @@ describe('List Sync (TikTok Upsert Customer File List)', () => {
 		expect(audiences).toHaveLength(1);
 		audienceId = audiences[0].audienceId;
 		expect(nodeOutput(execution, UPSERT)).toEqual([
-			{
-				audienceId,
-				audienceName: LIST_NAME,
-				advertiserId: ADV,
-				calculateType: 'EMAIL_SHA256',
-				action: 'CREATE',
-				created: true,
-				dryRun: false,
-				skipped: false,
-				source: 'items',
-				rowsIn: 1500,
-				rowsSent: 1500,
-				invalidTotal: 0,
-				invalid: {},
-				droppedValues: {},
-				duplicates: 0,
-				preHashed: 0,
-				filesUploaded: 1,
-				requestIds: calls.slice(1).map((c) => c.request_id),
-				audienceSize: 0,
-				audienceValid: false,
-			},
+			createdFromItemsSummary({ audienceId, audienceName: LIST_NAME, advertiserId: ADV, rows: 1500, requestIds: calls.slice(1).map((c) => c.request_id) }),
 		]);
 		expect(audiences[0].calculateType).toBe('EMAIL_SHA256');
 		expect(membersOf(audienceId)).toEqual(hashed(A));

@@ -7,6 +7,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { SEED, startEmulator, type EmulatorHandle } from '../emulator/index.cts';
 import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
 import { byId, packageNode, runWorkflow, simulateRestart } from '../support/engine.cts';
+import { createdFromItemsSummary } from '../support/listSummary.cts';
 
 const NODE = 'TikTok Upsert Customer File List';
 const ADV = SEED.grantedAdvertiserId;
@@ -65,28 +66,15 @@ test('create → append → remove → replace: exact member sets after each ste
 	const [summary] = created.output(NODE);
 	const id = summary.audienceId as string;
 	expect(membersOf(id)).toEqual(hashed(A));
-	expect(summary).toEqual({
-		audienceId: id,
-		audienceName: 'CRM buyers',
-		advertiserId: ADV,
-		calculateType: 'EMAIL_SHA256',
-		action: 'CREATE',
-		created: true,
-		dryRun: false,
-		skipped: false,
-		source: 'items',
-		rowsIn: 1500,
-		rowsSent: 1500,
-		invalidTotal: 0,
-		invalid: {},
-		droppedValues: {},
-		duplicates: 0,
-		preHashed: 0,
-		filesUploaded: 1,
-		requestIds: emu.state.requestLog.filter((l) => /file\/upload|create|get/.test(l.path)).map((l) => l.request_id),
-		audienceSize: 0,
-		audienceValid: false,
-	});
+	expect(summary).toEqual(
+		createdFromItemsSummary({
+			audienceId: id,
+			audienceName: 'CRM buyers',
+			advertiserId: ADV,
+			rows: 1500,
+			requestIds: emu.state.requestLog.filter((l) => /file\/upload|create|get/.test(l.path)).map((l) => l.request_id),
+		}),
+	);
 	expect(paths()).toEqual(['dmp/custom_audience/list/', 'dmp/custom_audience/file/upload/', 'dmp/custom_audience/create/', 'dmp/custom_audience/get/']);
 
 	setClock(60);
