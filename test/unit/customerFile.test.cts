@@ -357,6 +357,32 @@ describe('row pipeline', () => {
 		expect(p.stats).toMatchObject({ rowsIn: 700, rowsSent: expected.length, invalidTotal: 35, duplicates: 700 - 35 - expected.length });
 		expect(p.stats.droppedValues).toEqual({ phone_invalid: { count: 140, rows: [5, 9, 13, 17, 25] } });
 	});
+	test('past the dedupe limit with the real writer: the per-file set follows the file each row goes into, mid-batch', async () => {
+		const values = Array.from({ length: 600 }, (_, i) => `v${(i * 7) % 40}@x.com`);
+		// Reference, one row at a time: the first 10 distinct values in the whole-list set, then one set per file of 4 rows.
+		const whole = new Set<string>();
+		let file = new Set<string>();
+		const expected: string[] = [];
+		for (const v of values) {
+			if (whole.size < 10) {
+				if (whole.has(v)) continue;
+				whole.add(v);
+			} else if (whole.has(v) || file.has(v)) continue;
+			else file.add(v);
+			expected.push(oracle(v));
+			if (expected.length % 4 === 0) file = new Set();
+		}
+		const files: UploadFile[] = [];
+		const writer = new UploadFileWriter({ maxRows: 4, maxBytes: 1 << 20, onFile: (f) => files.push(f) });
+		const p = new RowPipeline({ calculateType: 'EMAIL_SHA256', phone: { format: 'digits' }, sink: writer, dedupeLimit: 10 });
+		values.forEach((v, i) => p.add(v, undefined, i + 1));
+		p.flush();
+		writer.end();
+		const texts = await Promise.all(files.map((f) => f.blob.text()));
+		expect(texts.join('')).toBe(`${expected.join('\n')}\n`);
+		expect(p.stats).toMatchObject({ rowsIn: 600, rowsSent: expected.length, duplicates: 600 - expected.length, dedupeLimited: true });
+		expect(expected.length).toBe(460);
+	});
 	test('isSha256Hex is anchored', () => {
 		const h = oracle('x');
 		expect(isSha256Hex(h)).toBe(true);

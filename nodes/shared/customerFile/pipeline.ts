@@ -240,7 +240,8 @@ export class RowPipeline {
 			let fate = fates[i];
 			if (fate === PAST_LIMIT) {
 				// The per-file set must see the file this row goes into: write what is before it first.
-				if (pending > 0) pending = this.writeLines(pending);
+				if (pending > 0) this.writeLines(pending);
+				pending = 0;
 				fate = this.isNewPastLimit(places[i], prints[i]) ? NEW : DUPLICATE;
 			}
 			if (fate === DUPLICATE) {
@@ -255,12 +256,11 @@ export class RowPipeline {
 		if (pending > 0) this.writeLines(pending);
 	}
 
-	/** Writes the first `count` collected lines; returns 0 (nothing pending). */
-	private writeLines(count: number): number {
+	/** Writes the first `count` collected lines. */
+	private writeLines(count: number): void {
 		const sink = this.sink;
 		if (sink.writeRows) sink.writeRows(this.lines, count);
 		else for (let i = 0; i < count; i++) sink.writeRow(this.lines[i]);
-		return 0;
 	}
 
 	private writePairs(count: number): void {
