@@ -71,6 +71,7 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'refreshUnit',
 		type: 'options',
 		options: [
+			{ name: 'Minutes', value: 'minutes', description: 'For frequent Event Sync refreshes and for trying the trigger out' },
 			{ name: 'Hours', value: 'hours' },
 			{ name: 'Days', value: 'days' },
 		],

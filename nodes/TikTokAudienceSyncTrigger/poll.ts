@@ -33,7 +33,7 @@ function readSettings(ctx: IPollFunctions): Settings {
 	const audienceRef = String(audience.value ?? '').trim();
 	if (!advertiserId) throw new NodeOperationError(ctx.getNode(), 'No advertiser is selected', { description: 'Pick the advertiser in "Advertiser".' });
 	if (!audienceRef) throw new NodeOperationError(ctx.getNode(), 'No audience is selected', { description: 'Pick the audience from the list, or enter its ID or name.' });
-	const unit = ctx.getNodeParameter('refreshUnit', 'days') as 'hours' | 'days';
+	const unit = ctx.getNodeParameter('refreshUnit', 'days') as 'minutes' | 'hours' | 'days';
 	return {
 		kind: ctx.getNodeParameter('syncKind', 'list') as SyncKind,
 		advertiserId,
