@@ -24,7 +24,7 @@ export class TikTokBusinessApi implements ICredentialType {
 			required: true,
 			default: '',
 			description:
-				'Long-term access token of your TikTok for Business app, authorised for the advertiser with the Audience Management scope (and Pixel/Events for Event Sync)',
+				'Long-term access token of your TikTok for Business app, authorized for the advertiser with the Audience Management scope (and Pixel/Events for Event Sync)',
 		},
 		{
 			displayName: 'Environment',
@@ -59,7 +59,7 @@ export class TikTokBusinessApi implements ICredentialType {
 			name: 'appId',
 			type: 'string',
 			default: '',
-			description: 'Optional: with the App Secret, lists every advertiser the token is authorised for',
+			description: 'Optional: with the App Secret, lists every advertiser the token is authorized for',
 		},
 		{
 			displayName: 'App Secret',
@@ -110,8 +110,8 @@ export class TikTokBusinessApi implements ICredentialType {
 		rules: [
 			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40104, message: 'TikTok received no access token (40104): enter the Access Token.' } },
 			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40105, message: 'TikTok rejected the access token as invalid or revoked (40105): create a new long-term token and paste it here.' } },
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40102, message: 'The access token has expired (40102): re-authorise the app and paste the new token.' } },
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40001, message: 'The token lacks permission for this call (40001): re-authorise the app with the needed scopes.' } },
+			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40102, message: 'The access token has expired (40102): re-authorize the app and paste the new token.' } },
+			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40001, message: 'The token lacks permission for this call (40001): re-authorize the app with the needed scopes.' } },
 			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40100, message: 'TikTok rate limit reached (40100): wait a minute and test again.' } },
 			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40400, message: 'TikTok does not know this route (40400): check the Base URL.' } },
 		],

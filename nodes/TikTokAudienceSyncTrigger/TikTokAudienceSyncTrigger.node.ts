@@ -2,8 +2,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
 import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
-import { triggerProperties } from './description';
-import { pollAudienceSync } from './poll';
+import { triggerProperties } from './parameters';
+import { pollAudienceSync } from './run';
 
 export class TikTokAudienceSyncTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -2,8 +2,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { searchAdvertisers, searchPixels } from '../shared/ui/listSearch';
-import { createWebsiteAudienceProperties } from './description';
-import { executeCreateWebsiteAudience } from './execute';
+import { createWebsiteAudienceProperties } from './parameters';
+import { executeCreateWebsiteAudience } from './run';
 
 export class TikTokCreateWebsiteAudience implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,6 +25,6 @@ export class TikTokCreateWebsiteAudience implements INodeType {
 	methods = { listSearch: { searchAdvertisers, searchPixels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return executeCreateWebsiteAudience.call(this);
+		return await executeCreateWebsiteAudience.call(this);
 	}
 }

@@ -2,8 +2,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { searchAdvertisers, searchAudiences, searchPixels } from '../shared/ui/listSearch';
-import { sendSyncEventProperties } from './description';
-import { executeSendSyncEvent } from './execute';
+import { sendSyncEventProperties } from './parameters';
+import { executeSendSyncEvent } from './run';
 
 export class TikTokSendSyncEvent implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,6 +25,6 @@ export class TikTokSendSyncEvent implements INodeType {
 	methods = { listSearch: { searchAdvertisers, searchPixels, searchAudiences } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return executeSendSyncEvent.call(this);
+		return await executeSendSyncEvent.call(this);
 	}
 }

@@ -2,8 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
-import { lifecycleProperties } from './description';
-import { runLifecycleOperations } from './operations';
+import { lifecycleProperties, route } from './actions/router';
 
 export class TikTokUnlinkDeleteAudience implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,6 +24,6 @@ export class TikTokUnlinkDeleteAudience implements INodeType {
 	methods = { listSearch: { searchAdvertisers, searchAudiences } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runLifecycleOperations.call(this);
+		return await route(this);
 	}
 }

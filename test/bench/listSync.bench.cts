@@ -1,4 +1,4 @@
-// List Sync pipeline throughput: normalise + validate + hash + dedupe + write (+ the files' MD5) of 1 M mixed rows on
+// List Sync pipeline throughput: normalize + validate + hash + dedupe + write (+ the files' MD5) of 1 M mixed rows on
 // one thread, side by side with the SAME pipeline written with crypto-js (its SHA-256 for the values and its MD5 for
 // the files' signatures, as a package hashing with crypto-js would), with only the SHA-256 swapped (the stricter
 // comparison, also printed), and with a bare crypto.hash loop over the same number of values (the limit: what
@@ -85,12 +85,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function main(): void {
 	// Through JSON, as n8n hands item values to the node (flat strings, not the rope strings template literals make).
 	const rows = JSON.parse(JSON.stringify(makeRows(ROWS))) as string[];
-	const normalised = JSON.parse(JSON.stringify(rows.map((_, i) => `user${i}.name@example${i % 50}.com`))) as string[];
+	const normalized = JSON.parse(JSON.stringify(rows.map((_, i) => `user${i}.name@example${i % 50}.com`))) as string[];
 	// Warm-up so every variant runs optimised code.
 	runPipeline(rows.slice(0, 100_000), sha256Hex);
 	runPipeline(rows.slice(0, 20_000), cryptoJsSha256, cryptoJsMd5);
 	runPipeline(rows.slice(0, 20_000), cryptoJsSha256);
-	bareHashLoop(normalised.slice(0, 100_000));
+	bareHashLoop(normalized.slice(0, 100_000));
 
 	// Variants alternate round by round and medians are compared, so a busy machine slows all of them alike.
 	const node: Result[] = [];
@@ -100,7 +100,7 @@ function main(): void {
 	const loadBefore = loadavg()[0];
 	for (let r = 0; r < ROUNDS; r++) {
 		node.push(runPipeline(rows, sha256Hex));
-		limit.push(bareHashLoop(normalised));
+		limit.push(bareHashLoop(normalized));
 		cryptoJs.push(runPipeline(rows, cryptoJsSha256, cryptoJsMd5));
 		cryptoJsSha.push(runPipeline(rows, cryptoJsSha256));
 	}

@@ -169,7 +169,7 @@ describe('Create Website Audience', () => {
 		const o = await runNode(f, websiteNode(), [{ json: {} }], { token: SEED.expiredToken });
 		expect(o.error).toBe('TikTok 40102: The access token has expired');
 		expect(o.description).toBe(
-			`Create a new long-term access token in the TikTok for Business developer portal (or re-authorise the app) and update the TikTok Business API credential. TikTok said: "Access token has expired, please re-authorize." (request_id ${lastRequestId(f, 'pixel/list/')}, GET /pixel/list/).`,
+			`Create a new long-term access token in the TikTok for Business developer portal (or re-authorize the app) and update the TikTok Business API credential. TikTok said: "Access token has expired, please re-authorize." (request_id ${lastRequestId(f, 'pixel/list/')}, GET /pixel/list/).`,
 		);
 		expect(mutations(o)).toEqual([]);
 	});

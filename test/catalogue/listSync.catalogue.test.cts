@@ -160,7 +160,8 @@ describe('refusals after reading TikTok: nothing changes', () => {
 		expect(o.error).toBe(
 			`Audience 6900000000000009999 does not exist for advertiser ${ADV} (it may have been deleted). Pick another audience, or use List to Sync "Create New List".`,
 		);
-		expect(o.calls).toEqual(['dmp/custom_audience/list/']);
+		// getAudience: get/ answers "does not exist" (40002), then list/ confirms the audience is gone.
+		expect(o.calls).toEqual(['dmp/custom_audience/get/', 'dmp/custom_audience/list/']);
 	});
 
 	test('an audience deleted in the meantime', async () => {
@@ -211,7 +212,7 @@ describe('refusals after reading TikTok: nothing changes', () => {
 		const o = await runNode(f, listNode(), items([{ email: 'ann@example.com' }]), { token: SEED.expiredToken });
 		expect(o.error).toBe('TikTok 40102: The access token has expired');
 		expect(o.description).toBe(
-			`Create a new long-term access token in the TikTok for Business developer portal (or re-authorise the app) and update the TikTok Business API credential. TikTok said: "Access token has expired, please re-authorize." (request_id ${lastRequestId(f, 'dmp/custom_audience/list/')}, GET /dmp/custom_audience/list/).`,
+			`Create a new long-term access token in the TikTok for Business developer portal (or re-authorize the app) and update the TikTok Business API credential. TikTok said: "Access token has expired, please re-authorize." (request_id ${lastRequestId(f, 'dmp/custom_audience/list/')}, GET /dmp/custom_audience/list/).`,
 		);
 		expect(o.calls).toEqual(['dmp/custom_audience/list/']);
 		expect(leaks(o, ['ann@example.com'])).toEqual([]);

@@ -446,7 +446,7 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 	const url = `http://127.0.0.1:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
 
-	// A clean environment: nothing of the test runner's (NODE_ENV=test changes n8n's behaviour), no proxies.
+	// A clean environment: nothing of the test runner's (NODE_ENV=test changes n8n's behavior), no proxies.
 	const env: NodeJS.ProcessEnv = {
 		PATH: node24Path(),
 		HOME: process.env.HOME ?? os.homedir(),

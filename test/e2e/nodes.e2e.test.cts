@@ -71,7 +71,7 @@ describe('List Sync (TikTok Upsert Customer File List)', () => {
 	let audienceId = '';
 	let replaceWorkflow = '';
 
-	test('create: a new list by name holds exactly the hashes of the 1,500 emails (messy case and spaces normalised)', async () => {
+	test('create: a new list by name holds exactly the hashes of the 1,500 emails (messy case and spaces normalized)', async () => {
 		setClock(70);
 		const mark = stack.emulator.state.requestLog.length;
 		const people = A.map((email, i) => ({ email: i % 10 === 0 ? `  ${email.toUpperCase()} ` : email }));

@@ -1,4 +1,4 @@
-// Everything the emulator remembers between requests. Pure data plus small helpers; behaviour lives in routes/.
+// Everything the emulator remembers between requests. Pure data plus small helpers; behavior lives in routes/.
 import { rmSync } from 'node:fs';
 import type { EmulatorClock } from './clock.cts';
 import type { Rng } from './rng.cts';

@@ -51,7 +51,7 @@ test('index.ts exports the credential and all five nodes', () => {
 	]);
 });
 
-test('advertisers: every authorised one with the app id and secret, else the default advertiser', async () => {
+test('advertisers: every authorized one with the app id and secret, else the default advertiser', async () => {
 	const withApp = loadOptionsContext(creds({ appId: SEED.app.app_id, appSecret: SEED.app.secret }));
 	expect((await searchAdvertisers.call(withApp)).results).toEqual([{ name: `Emulator Shop (granted) (${SEED.grantedAdvertiserId})`, value: SEED.grantedAdvertiserId }]);
 	const withDefault = loadOptionsContext(creds({ advertiserId: SEED.grantedAdvertiserId }));

@@ -64,9 +64,9 @@ export function captureN8nLogs(echo: (line: string) => void = () => {}): LogCapt
 
 export interface SecretSet {
 	token: string;
-	/** Raw emails as given and as normalised (lower-case, trimmed). */
+	/** Raw emails as given and as normalized (lower-case, trimmed). */
 	emails: Set<string>;
-	/** Raw phone numbers reduced to their digits, as given and as normalised. */
+	/** Raw phone numbers reduced to their digits, as given and as normalized. */
 	phoneDigits: Set<string>;
 	/** A marker every raw email's local part carries: any occurrence is a leak, even of a partial value. */
 	emailMarker: string;

@@ -9,7 +9,7 @@ export const EMAIL_MARKER = 'soakuser';
 
 export const sha = (v: string) => CryptoJS.SHA256(v).toString(CryptoJS.enc.Hex);
 
-/** Person n of list `tag`: a normalised email and a phone's digits (country code 44, 12 digits). */
+/** Person n of list `tag`: a normalized email and a phone's digits (country code 44, 12 digits). */
 export function person(tag: string, n: number): { email: string; phoneDigits: string } {
 	return { email: `${EMAIL_MARKER}.${tag}.${n}@example.org`, phoneDigits: `447700${String(n).padStart(6, '0')}` };
 }

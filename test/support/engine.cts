@@ -53,7 +53,7 @@ export function liveRegistry(workflowId = WORKFLOW_ID): import('../../nodes/shar
 /**
  * A restart of n8n, as the nodes see it: everything they keep in process memory is gone (the registry's live view, the
  * trigger's emit memory and published schedules, the transport's request slots). Static data, TikTok and the emulator
- * are untouched. Every module-level store in nodes/ must be cleared here (test/engine/harness.test.cts checks it).
+ * are untouched. Every module-level store in nodes/ must be cleared here (test/engine/restart.test.cts checks it).
  */
 export function simulateRestart(): void {
 	registryModule().forgetLiveRegistries();

@@ -101,3 +101,31 @@ export function savedRegistry(staticData: IDataObject): Registry | undefined {
 export function withRegistry(registry: unknown): IDataObject {
 	return { global: { [REGISTRY_KEY]: registry as IDataObject } };
 }
+/** Creates a website (PIXEL) audience at the emulator directly, as another tool would: for tests that need one to exist. */
+export async function createWebsiteAudienceAt(emu: EmulatorHandle, advertiserId: string, name: string): Promise<string> {
+	const res = await fetch(`${emu.baseUrl}/dmp/custom_audience/rule/create/`, {
+		method: 'POST',
+		headers: { 'Access-Token': SEED.validToken, 'Content-Type': 'application/json' },
+		body: JSON.stringify({
+			advertiser_id: advertiserId,
+			custom_audience_name: name,
+			audience_type: 'PIXEL',
+			rule_spec: {
+				inclusion_rule_set: {
+					operator: 'OR',
+					rules: [
+						{
+							event_source_ids: [SEED.pixels[0].pixel_id],
+							retention_days: 30,
+							filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: 'COMPLETE PAYMENT' }] },
+						},
+					],
+				},
+			},
+		}),
+	});
+	const body = (await res.json()) as { code: number; message: string; data: { custom_audience_id?: string; audience_id?: string } };
+	if (body.code !== 0) throw new Error(`rule/create failed: ${body.message}`);
+	return String(body.data.custom_audience_id ?? body.data.audience_id);
+}
+

@@ -1,5 +1,5 @@
 // A tiny local HTTP server that answers each request with the next scripted reply: for transport tests that need
-// exact control of TikTok-like answers (the emulator covers realistic behaviour).
+// exact control of TikTok-like answers (the emulator covers realistic behavior).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -56,7 +56,7 @@ describe('sendIsolating', () => {
 		expect(report.results.map((r) => r.status)).toEqual(['sent', 'failed', 'sent', 'sent', 'sent', 'sent', 'failed', 'sent']);
 	});
 
-	test('an unattributed error that fails everything is isolated within a budget, then recognised on the next batch', async () => {
+	test('an unattributed error that fails everything is isolated within a budget, then recognized on the next batch', async () => {
 		const calls: number[][] = [];
 		const send = async (rows: number[]): Promise<SendOutcome> => {
 			calls.push(rows);

@@ -4,10 +4,9 @@ import {
 	checkFloor,
 	checkReplaceAllowed,
 	formatNextAllowed,
-	isReplaceEntry,
-	lastApiChangeAt,
 	nextAllowedSync,
 } from '../../nodes/shared/sync/guards';
+import { lastApiChangeAt } from '../../nodes/shared/tiktok/history';
 import type { AudienceHistoryEntry } from '../../nodes/shared/tiktok/schemas';
 
 const at = (iso: string) => Date.parse(iso);
@@ -18,22 +17,6 @@ const entry = (action: string, opt_time: string, editor = 'open_api', action_det
 	msg: null,
 	opt_time,
 });
-
-describe('replace detection', () => {
-	test.each([
-		['replace', '0', true],
-		['REPLACE', '0', true],
-		['replace_data', '0', true],
-		['update', 'REPLACE', true],
-		['append', '0', false],
-		['remove', '0', false],
-		['create', '0', false],
-		['update', 'REACH_FREQUENCY', false],
-	])('%s / %s → %s', (action, detail, expected) => {
-		expect(isReplaceEntry(entry(action, '2026-01-01 00:00:00', 'open_api', detail))).toBe(expected);
-	});
-});
-
 describe('24 h REPLACE guard', () => {
 	const history = [entry('append', '2026-03-01 10:00:00'), entry('replace', '2026-03-01 08:15:00'), entry('create', '2026-02-01 00:00:00')];
 	test('refused 23 h 45 min after, naming the next allowed time', () => {

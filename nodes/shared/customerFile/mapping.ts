@@ -12,7 +12,7 @@ export interface SchemaMapping {
 	phone: string;
 }
 
-/** CustomerLabs' export names for the two traits, recognised when the configured name is absent. */
+/** CustomerLabs' export names for the two traits, recognized when the configured name is absent. */
 export const CUSTOMERLABS_ALIASES = { email: 'identify_by_email', phone: 'identify_by_phone' } as const;
 
 const TYPE_LABEL: Record<CalculateType, string> = {

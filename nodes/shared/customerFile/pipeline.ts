@@ -1,17 +1,17 @@
 import { looksHashed, preHashedSha256, sha256Hex } from '../identity/hash';
 import {
 	isPhoneReason,
-	normaliseEmailValue,
-	normalisePhoneValue,
+	normalizeEmailValue,
+	normalizePhoneValue,
 	phoneCountryCode,
 	type EmailOptions,
 	type PhoneOptions,
 	type RejectReason,
-} from '../identity/normalise';
+} from '../identity/normalize';
 import { DigestSet, hexWord } from './dedupe';
 
 /**
- * The row pipeline of a customer-file sync: each row's identifiers are normalised, validated, hashed (or taken
+ * The row pipeline of a customer-file sync: each row's identifiers are normalized, validated, hashed (or taken
  * as they are when already SHA-256 hex, never hashed twice), deduplicated and handed to the file writer. It
  * keeps counts and the first few row numbers per rejection reason, never a value.
  */
@@ -73,7 +73,7 @@ export interface PipelineStats {
 	invalidTotal: number;
 	/** MULTIPLE_TYPES rows sent with one identifier left out because it was invalid, by reason. */
 	droppedValues: Partial<Record<RejectReason, ReasonCount>>;
-	/** Rows identical (after normalisation) to an earlier row. */
+	/** Rows identical (after normalization) to an earlier row. */
 	duplicates: number;
 	/**
 	 * Identifier values that were already SHA-256 hex (64 hex characters, either case) and were sent as they are:
@@ -95,7 +95,7 @@ const BATCH_ROWS = 256;
 
 /** What `prepare` found in one identifier value. */
 const MISSING = 0; // absent or rejected: `prepared` holds the reason
-const TO_HASH = 1; // normalised: `prepared` holds the value to hash
+const TO_HASH = 1; // normalized: `prepared` holds the value to hash
 const PRE_HASHED = 2; // already SHA-256 hex: `prepared` holds the lowercase digest
 
 /** The dedupe decision of a row in the batch. */
@@ -107,10 +107,9 @@ const PAST_LIMIT = 2; // decided when written (the per-file set depends on the f
  * Rows are checked as they arrive (rejections counted at once, with their row numbers), then held in a batch of
  * BATCH_ROWS and processed phase by phase: hash every value, read the dedupe keys, decide new/duplicate, write the
  * new rows in order (one joined string per run of rows). Each phase is a tight loop: the dedupe table's random reads
- * overlap with each other instead of waiting one by one between hash calls (1 M rows: about 700 ms one row at a
- * time, 530 ms in batches, on the 2-core machine of `npm run bench`). Output, order and counts are the same as one
- * row at a time. Nothing of a row is kept but its values; the hot path allocates nothing of its own beyond the
- * digest strings, one joined string per batch, and a normalised value when normalising changes it.
+ * overlap with each other instead of waiting one by one between hash calls (`npm run bench` measures the pipeline).
+ * Output, order and counts are the same as one row at a time. Nothing of a row is kept but its values; the hot path allocates nothing of its own beyond the
+ * digest strings, one joined string per batch, and a normalized value when normalizing changes it.
  * Callers must call `flush()` after the last row.
  */
 export class RowPipeline {
@@ -157,7 +156,7 @@ export class RowPipeline {
 		const sink = options.sink;
 		this.writePair = sink.writePair ? (e, p) => (sink.writePair as NonNullable<RowSink['writePair']>)(e, p) : (e, p) => sink.writeRow(`${e},${p}`);
 		this.sample = options.sampleRows ?? 5;
-		this.gmail = options.email?.canonicaliseGmail === true;
+		this.gmail = options.email?.canonicalizeGmail === true;
 		this.emailList = options.calculateType === 'EMAIL_SHA256';
 		this.singleType = options.calculateType !== 'MULTIPLE_TYPES';
 		this.requireHashed = options.requireHashed === true;
@@ -292,14 +291,14 @@ export class RowPipeline {
 	}
 
 	/**
-	 * Checks one identifier value: TO_HASH (the normalised value), PRE_HASHED (the lowercase digest) or MISSING
+	 * Checks one identifier value: TO_HASH (the normalized value), PRE_HASHED (the lowercase digest) or MISSING
 	 * (the rejection reason, 'empty' for no value), with the string left in `prepared`.
 	 */
 	private prepare(raw: string | undefined, isEmail: boolean): number {
 		if (raw === undefined || raw === null) return this.miss('empty');
 		let value = raw;
-		// Pre-hashed values are recognised first (anchored, either case), so they are never normalised or hashed again.
-		// Values are trimmed only when they start or end with whitespace (the normalisers trim on their own).
+		// Pre-hashed values are recognized first (anchored, either case), so they are never normalized or hashed again.
+		// Values are trimmed only when they start or end with whitespace (the normalizers trim on their own).
 		const length = value.length;
 		if (length > 64 && (value.charCodeAt(0) <= 32 || value.charCodeAt(length - 1) <= 32)) value = value.trim();
 		if (value.length === 64) {
@@ -312,11 +311,11 @@ export class RowPipeline {
 		if (this.requireHashed) return this.miss(value.trim() === '' ? 'empty' : 'hash_wrong_length');
 		if (value.length >= 32 && looksHashed(value)) return this.miss('hash_wrong_length');
 		if (isEmail) {
-			const email = normaliseEmailValue(value, this.gmail);
+			const email = normalizeEmailValue(value, this.gmail);
 			this.prepared = email;
 			return email.indexOf('@') === -1 ? MISSING : TO_HASH;
 		}
-		const phone = normalisePhoneValue(value, this.phoneFormat, this.countryCode);
+		const phone = normalizePhoneValue(value, this.phoneFormat, this.countryCode);
 		this.prepared = phone;
 		return isPhoneReason(phone) ? MISSING : TO_HASH;
 	}

@@ -1,8 +1,8 @@
 import { preHashedSha256, sha256Hex } from '../identity/hash';
-import { normaliseEmail, normaliseExternalId, normalisePhone, type RejectReason } from '../identity/normalise';
+import { normalizeEmail, normalizeExternalId, normalizePhone, type RejectReason } from '../identity/normalize';
 
 /**
- * Building one Events API 2.0 web event (reference §6.1) from an n8n item's mapped values. Pure: no n8n import, so
+ * Building one Events API 2.0 web event (https://business-api.tiktok.com/portal/docs, Events API) from an n8n item's mapped values. Pure: no n8n import, so
  * every rule is unit-tested. Email, phone and external_id leave only as SHA-256 hashes; ip, user agent, ttclid and
  * ttp are sent as given (TikTok wants them raw).
  */
@@ -62,13 +62,13 @@ function single(raw: unknown): string | undefined {
 	return values(raw)[0];
 }
 
-type Normaliser = (value: string) => { ok: true; value: string } | { ok: false; reason: RejectReason };
+type Normalizer = (value: string) => { ok: true; value: string } | { ok: false; reason: RejectReason };
 
 /**
- * Pre-hashed values (64 hex characters, either case) pass lower-cased: checked before normalising, never re-hashed.
+ * Pre-hashed values (64 hex characters, either case) pass lower-cased: checked before normalizing, never re-hashed.
  * The rule is the identity module's, shared with List Sync.
  */
-function hashAll(raw: unknown, normalise: Normaliser): { hashes: string[]; reason?: RejectReason } {
+function hashAll(raw: unknown, normalize: Normalizer): { hashes: string[]; reason?: RejectReason } {
 	const hashes: string[] = [];
 	let reason: RejectReason | undefined;
 	for (const v of values(raw)) {
@@ -77,7 +77,7 @@ function hashAll(raw: unknown, normalise: Normaliser): { hashes: string[]; reaso
 			hashes.push(digest);
 			continue;
 		}
-		const n = normalise(v);
+		const n = normalize(v);
 		if (n.ok) hashes.push(sha256Hex(n.value));
 		else reason ??= n.reason;
 	}
@@ -88,14 +88,14 @@ export function buildUser(input: UserInput, options: IdentityOptions = {}): Buil
 	const user: EventUser = {};
 	const used: string[] = [];
 	const ignored: BuiltUser['ignored'] = {};
-	const hashed: Array<[HashedField, unknown, Normaliser]> = [
-		['email', input.email, (v) => normaliseEmail(v)],
+	const hashed: Array<[HashedField, unknown, Normalizer]> = [
+		['email', input.email, (v) => normalizeEmail(v)],
 		// The Events API wants E.164 with "+" (China's 86 numbers without it): the shared `e164` format.
-		['phone', input.phone, (v) => normalisePhone(v, { format: 'e164', defaultCountryCode: options.defaultCountryCode })],
-		['external_id', input.externalId, (v) => normaliseExternalId(v)],
+		['phone', input.phone, (v) => normalizePhone(v, { format: 'e164', defaultCountryCode: options.defaultCountryCode })],
+		['external_id', input.externalId, (v) => normalizeExternalId(v)],
 	];
-	for (const [field, raw, normalise] of hashed) {
-		const { hashes, reason } = hashAll(raw, normalise);
+	for (const [field, raw, normalize] of hashed) {
+		const { hashes, reason } = hashAll(raw, normalize);
 		if (hashes.length > 0) {
 			user[field] = hashes;
 			used.push(field);

@@ -1,6 +1,6 @@
 /**
  * Website events a pixel audience can be built on: the Events API name (what Send Sync Event sends) and the rule
- * filter value TikTok's `rule/create` expects for it (reference §5.2; the pairing is inferred from TikTok's filter
+ * filter value TikTok's `rule/create` expects for it (documented with `rule/create`; the pairing is inferred from TikTok's filter
  * enum, UNCONFIRMED, and is the emulator's pairing too). Events API names are case-sensitive.
  */
 export interface WebEvent {

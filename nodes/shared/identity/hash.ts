@@ -49,7 +49,7 @@ function hexCase(value: string): number {
 
 /**
  * Whether a value that is not a SHA-256 digest still looks like an attempt at one (at least 32 hex characters with a
- * letter among them, e.g. a truncated digest or an MD5): it is then rejected, never normalised and hashed.
+ * letter among them, e.g. a truncated digest or an MD5): it is then rejected, never normalized and hashed.
  */
 export function looksHashed(value: string): boolean {
 	if (value.length < 32) return false;

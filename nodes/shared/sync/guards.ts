@@ -1,5 +1,5 @@
+import { lastApiChangeAt, lastReplaceAt } from '../tiktok/history';
 import type { AudienceHistoryEntry } from '../tiktok/schemas';
-import { parseTikTokTime } from '../tiktok/audiences';
 
 /**
  * Sync guards, read from TikTok's own audience history (`/dmp/custom_audience/get/`), so they hold whatever
@@ -20,56 +20,24 @@ export type GuardResult =
 	| { ok: false; guard: 'replace_interval' | 'cooldown' | 'floor'; message: string; nextAllowedAt?: Date };
 
 /**
- * Whether a history entry records a replace. TikTok's update `action` strings are not documented (only `create` is
- * observed); the emulator writes `replace`. Recognised: any action containing "replace" in any case (REPLACE,
- * replace_data, "Replace"), or an update whose detail names REPLACE.
+ * When something that may happen once per `intervalMs` after `lastAt` is allowed again; undefined when it is allowed
+ * now (or nothing happened yet, or the interval is off). The one piece of arithmetic behind the REPLACE interval, the
+ * sync nodes' cooldown and the trigger's Instant Sync cooldown.
  */
-export function isReplaceEntry(entry: AudienceHistoryEntry): boolean {
-	const action = (entry.action ?? '').toLowerCase();
-	if (action.includes('replace')) return true;
-	return /update|modify|edit/.test(action) && /replace/i.test(entry.action_detail ?? '');
-}
-
-/** Entries made through the API (`editor: "open_api"`), i.e. by any integration, this package included. */
-export function isApiEntry(entry: AudienceHistoryEntry): boolean {
-	return (entry.editor ?? '').toLowerCase().replace(/[\s-]/g, '_') === 'open_api';
-}
-
-function newest(history: AudienceHistoryEntry[], match: (e: AudienceHistoryEntry) => boolean): number | undefined {
-	let best: number | undefined;
-	for (const entry of history) {
-		if (!match(entry)) continue;
-		const at = parseTikTokTime(entry.opt_time);
-		if (at !== undefined && (best === undefined || at > best)) best = at;
-	}
-	return best;
-}
-
-/** Time of the newest replace, in epoch ms. */
-export function lastReplaceAt(history: AudienceHistoryEntry[]): number | undefined {
-	return newest(history, isReplaceEntry);
-}
-
-/** Time of the newest change made through the API, in epoch ms. */
-export function lastApiChangeAt(history: AudienceHistoryEntry[]): number | undefined {
-	return newest(history, isApiEntry);
+export function nextAllowedAfter(lastAt: number | undefined, intervalMs: number, now: Date | number): Date | undefined {
+	if (lastAt === undefined || !(intervalMs > 0)) return undefined;
+	const next = lastAt + intervalMs;
+	return next > +now ? new Date(next) : undefined;
 }
 
 /** When the next sync is allowed under the cooldown; undefined when it is allowed now (or the cooldown is off). */
 export function nextAllowedSync(history: AudienceHistoryEntry[], now: Date | number, cooldownMs: number): Date | undefined {
-	if (!(cooldownMs > 0)) return undefined;
-	const last = lastApiChangeAt(history);
-	if (last === undefined) return undefined;
-	const next = last + cooldownMs;
-	return next > +now ? new Date(next) : undefined;
+	return nextAllowedAfter(lastApiChangeAt(history), cooldownMs, now);
 }
 
 /** When the next REPLACE is allowed; undefined when it is allowed now. */
 export function nextAllowedReplace(history: AudienceHistoryEntry[], now: Date | number): Date | undefined {
-	const last = lastReplaceAt(history);
-	if (last === undefined) return undefined;
-	const next = last + REPLACE_INTERVAL_MS;
-	return next > +now ? new Date(next) : undefined;
+	return nextAllowedAfter(lastReplaceAt(history), REPLACE_INTERVAL_MS, now);
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

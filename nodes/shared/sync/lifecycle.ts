@@ -55,13 +55,6 @@ export function decideDue(e: SyncEvidence & { now: number; intervalMs: number; l
 	return { due: e.now >= dueAt, reason, lastSyncAt: at, lastSyncSource: source, dueAt };
 }
 
-/** When Instant Sync is allowed again, or undefined when it is allowed now. */
-export function instantSyncBlockedUntil(lastAt: number | undefined, now: number, cooldownMs: number): number | undefined {
-	if (lastAt === undefined) return undefined;
-	const next = lastAt + cooldownMs;
-	return now < next ? next : undefined;
-}
-
 /** "Instant sync is available again at 14:32 UTC (in 17 minutes)", worded like the sync nodes' cooldown guard. */
 export function cooldownMessage(availableAt: number, now: number): string {
 	return `Instant sync is available again at ${formatNextAllowed(new Date(availableAt), now)}`;

@@ -1,5 +1,5 @@
 import { anyDataSchema, audienceGetSchema, audienceListSchema, type Audience, type AudienceHistoryEntry } from './schemas';
-import { tiktokRequest, type TransportContext } from './transport';
+import { allPages, tiktokRequest, type TransportContext } from './transport';
 
 /** TikTok caps custom_audience/list at 100 per page, and ID lists at 100. */
 export const AUDIENCE_PAGE_SIZE = 100;
@@ -8,23 +8,18 @@ export async function listAudiencesPage(
 	this: TransportContext,
 	advertiserId: string,
 	page: number,
-): Promise<{ audiences: Audience[]; totalPage: number }> {
+): Promise<{ items: Audience[]; totalPage: number }> {
 	const res = await tiktokRequest(this, {
 		method: 'GET',
 		path: 'dmp/custom_audience/list/',
 		qs: { advertiser_id: advertiserId, page, page_size: AUDIENCE_PAGE_SIZE },
 		schema: audienceListSchema,
 	});
-	return { audiences: res.data.list, totalPage: res.data.page_info.total_page };
+	return { items: res.data.list, totalPage: res.data.page_info.total_page };
 }
 
 export async function listAllAudiences(this: TransportContext, advertiserId: string): Promise<Audience[]> {
-	const all: Audience[] = [];
-	for (let page = 1; ; page++) {
-		const { audiences, totalPage } = await listAudiencesPage.call(this, advertiserId, page);
-		all.push(...audiences);
-		if (page >= totalPage || audiences.length === 0) return all;
-	}
+	return await allPages(async (page) => await listAudiencesPage.call(this, advertiserId, page));
 }
 
 /** Every audience with exactly this name (TikTok allows duplicate names). */
@@ -93,13 +88,6 @@ export async function deleteAudiences(
 	return res.requestId;
 }
 
-/** TikTok writes times as "YYYY-MM-DD HH:MM:SS" in UTC. */
-export function parseTikTokTime(value: string | null | undefined): number | undefined {
-	if (!value) return undefined;
-	const ms = Date.parse(`${value.replace(' ', 'T')}Z`);
-	return Number.isFinite(ms) ? ms : undefined;
-}
-
 /** The audiences among `audienceIds` (1–100) that TikTok still has; unknown IDs are simply absent. */
 export async function listAudiencesByIds(
 	this: TransportContext,
@@ -115,20 +103,4 @@ export async function listAudiencesByIds(
 		itemIndex,
 	});
 	return res.data.list.filter((a) => audienceIds.includes(a.audience_id));
-}
-
-/**
- * @deprecated Use getAudience, which now understands TikTok's "does not exist" answers itself (one request for an
- * existing audience, where this takes two). This list/-then-get/ variant stays only while List Sync
- * (nodes/TikTokUpsertCustomerFileList/sync.ts) calls it; its catalogue test pins the list/ call for an unknown ID.
- */
-export async function lookupAudience(
-	this: TransportContext,
-	advertiserId: string,
-	audienceId: string,
-	itemIndex?: number,
-): Promise<AudienceWithHistory | undefined> {
-	const [listed] = await listAudiencesByIds.call(this, advertiserId, [audienceId], itemIndex);
-	if (!listed) return undefined;
-	return await getAudience.call(this, advertiserId, audienceId, itemIndex);
 }

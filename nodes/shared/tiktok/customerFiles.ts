@@ -1,10 +1,9 @@
-import { sleep } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { lastReplaceAt } from '../sync/guards';
 import { findAudiencesByName, getAudience } from './audiences';
+import { lastReplaceAt } from './history';
 import { anyDataSchema } from './schemas';
-import { backoffDelay, isTransientError, retryPolicyOf, tiktokRequest, type TransportContext } from './transport';
+import { sendCheckingFirst, tiktokRequest, type TransportContext } from './transport';
 
 /** Customer-file endpoints: upload a file, create an audience from files, update an audience with files. */
 export const fileUploadSchema = z.object({ file_path: z.string().min(1) });
@@ -95,38 +94,6 @@ export async function createCustomerFileAudience(
 			return created.length > 1 ? 'give_up' : 'retry';
 		},
 	);
-}
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/** A promise's outcome as a value, so a failure can be inspected without a catch block that rethrows. */
-async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-	return await promise.then(
-		(value): Settled<T> => ({ ok: true, value }),
-		(error: unknown): Settled<T> => ({ ok: false, error }),
-	);
-}
-
-type Check<R> = { done: R } | 'retry' | 'give_up';
-
-/**
- * A non-idempotent call under faults: after a transient failure, `check` looks whether the call went through anyway
- * (then its result stands); if not, the call is sent again, up to the credential's Max Retries with the transport's
- * backoff, within the transport's time budget. Only then does the last failure stand.
- */
-async function sendCheckingFirst<T, R>(ctx: TransportContext, send: () => Promise<T>, ok: (value: T) => R, check: () => Promise<Check<R>>): Promise<R> {
-	const policy = await retryPolicyOf(ctx);
-	const started = Date.now();
-	for (let attempt = 0; ; attempt++) {
-		const sent = await settle(send());
-		if (sent.ok) return ok(sent.value);
-		if (!isTransientError(sent.error)) return await Promise.reject(sent.error);
-		const found = await check();
-		if (found !== 'retry' && found !== 'give_up') return found.done;
-		const delay = backoffDelay(attempt, policy);
-		if (found === 'give_up' || attempt >= policy.maxRetries || Date.now() - started + delay > policy.budgetMs) return await Promise.reject(sent.error);
-		await sleep(delay);
-	}
 }
 
 export interface UpdateCustomerFileAudience {

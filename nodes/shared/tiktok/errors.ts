@@ -13,13 +13,13 @@ export interface TikTokCodeInfo {
 	retryable: boolean;
 }
 
-const REAUTH = 'Create a new long-term access token in the TikTok for Business developer portal (or re-authorise the app) and update the TikTok Business API credential.';
+const REAUTH = 'Create a new long-term access token in the TikTok for Business developer portal (or re-authorize the app) and update the TikTok Business API credential.';
 
 const TABLE: Record<number, TikTokCodeInfo> = {
 	0: { kind: 'ok', meaning: 'Success', fix: '', retryable: false },
 	20001: { kind: 'partial', meaning: 'Partial success: TikTok applied part of the request', fix: 'Check the warning TikTok returned; some rows were not applied.', retryable: false },
 	40000: { kind: 'parameter', meaning: 'TikTok rejected the request parameters', fix: 'Check the parameter TikTok names in its message and correct it in the node.', retryable: false },
-	40001: { kind: 'permission', meaning: 'The advertiser is not granted to this access token', fix: 'Pick an advertiser this token was authorised for, or re-authorise the app for this advertiser with the Audience Management scope.', retryable: false },
+	40001: { kind: 'permission', meaning: 'The advertiser is not granted to this access token', fix: 'Pick an advertiser this token was authorized for, or re-authorize the app for this advertiser with the Audience Management scope.', retryable: false },
 	40002: { kind: 'parameter', meaning: 'TikTok rejected a parameter', fix: 'Correct the parameter TikTok names in its message.', retryable: false },
 	40003: { kind: 'permission', meaning: 'TikTok forbids this operation for this account', fix: 'Check the advertiser account status and the app permissions in TikTok Ads Manager.', retryable: false },
 	40007: { kind: 'not_found', meaning: 'The object does not exist at TikTok', fix: 'Check the ID: the audience, pixel or advertiser may have been deleted.', retryable: false },
@@ -31,7 +31,7 @@ const TABLE: Record<number, TikTokCodeInfo> = {
 	40102: { kind: 'auth', meaning: 'The access token has expired', fix: REAUTH, retryable: false },
 	40104: { kind: 'auth', meaning: 'No access token was sent', fix: 'Enter the access token in the TikTok Business API credential.', retryable: false },
 	40105: { kind: 'auth', meaning: 'The access token is invalid or was revoked', fix: REAUTH, retryable: false },
-	40130: { kind: 'permission', meaning: 'The app or token lacks the permission scope for this call', fix: 'Enable the Audience Management (and Pixel/Events) scopes for the app and re-authorise the advertiser.', retryable: false },
+	40130: { kind: 'permission', meaning: 'The app or token lacks the permission scope for this call', fix: 'Enable the Audience Management (and Pixel/Events) scopes for the app and re-authorize the advertiser.', retryable: false },
 	40132: { kind: 'rate_limit', meaning: 'TikTok request frequency limit reached', fix: 'Lower "Requests per Second" in the credential, or wait and run again.', retryable: true },
 	40300: { kind: 'not_found', meaning: 'The advertiser does not exist', fix: 'Check the advertiser ID.', retryable: false },
 	40400: { kind: 'not_found', meaning: 'TikTok does not know this API route', fix: 'Check the base URL in the credential (it must end with /open_api/v1.3 or be a host root).', retryable: false },

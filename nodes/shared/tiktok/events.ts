@@ -7,7 +7,7 @@ import { describeCode } from './errors';
 import { anyDataSchema } from './schemas';
 import { attemptsOf, isTransientError, tiktokRequest, type TransportContext } from './transport';
 
-/** Events API 2.0 (reference §6.1): `POST /event/track/` with web events for one pixel. */
+/** Events API 2.0: `POST /event/track/` with web events for one pixel (https://business-api.tiktok.com/portal/docs, Events API). */
 
 export interface TrackRequest {
 	/** The pixel CODE (events take `pixel_code`; rules take `pixel_id`). */

@@ -1,14 +1,13 @@
-import { NodeApiError } from 'n8n-workflow';
-import type { IDataObject, JsonObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { ruleFilterValue } from '../events/webEvents';
 import { findAudiencesByName, getAudience } from './audiences';
 import type { Audience } from './schemas';
-import { isTransientError, tiktokRequest, type TransportContext } from './transport';
+import { sendCheckingFirst, tiktokRequest, type TransportContext } from './transport';
 
 /**
- * Website (PIXEL) rule audiences: building the `rule_spec` TikTok's `rule/create` takes (reference §5.1), reading
+ * Website (PIXEL) rule audiences: building the `rule_spec` TikTok's `rule/create` takes (`POST /dmp/custom_audience/rule/create/`, TikTok API for Business: https://business-api.tiktok.com/portal/docs), reading
  * back the rule TikTok stores, deciding whether two rules are the same, and upsert-by-name on top of a create that is
  * not idempotent.
  */
@@ -26,7 +25,7 @@ export const PARAMETER_OPERATORS = [
 	'IS_LESS_THAN_OR_EQUAL_TO',
 ] as const;
 
-/** TikTok's limits on a rule (reference §5.1). */
+/** TikTok's limits on a rule (documented with `rule/create`). */
 export const MAX_FILTER_VALUES = 10;
 export const MAX_FILTER_VALUE_LENGTH = 100;
 export const MAX_PARAMETER_FILTERS = 10;
@@ -319,9 +318,6 @@ export type UpsertResult =
 	| { status: 'existing'; audienceId: string; sameNameCount: number }
 	| { status: 'conflict'; candidates: ExistingCandidate[] };
 
-/** How many times `rule/create` is tried when TikTok fails transiently and nothing was created. */
-export const CREATE_ATTEMPTS = 3;
-
 async function candidatesByName(ctx: TransportContext, req: CreateWebsiteAudienceRequest, itemIndex?: number): Promise<ExistingCandidate[]> {
 	const wanted: WantedAudience = { spec: req.spec, autoRefresh: req.autoRefresh };
 	const out: ExistingCandidate[] = [];
@@ -353,28 +349,15 @@ export async function upsertWebsiteAudience(
 ): Promise<UpsertResult> {
 	const before = decide(await candidatesByName(ctx, req, itemIndex));
 	if (before) return before;
-	let lastError: unknown;
-	for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-		if (attempt > 0) {
+	return await sendCheckingFirst(
+		ctx,
+		async () => await createRuleAudience(ctx, req, itemIndex),
+		(created, attempt): UpsertResult => ({ status: 'created', ...created, recoveredFailures: attempt }),
+		async (failedSends) => {
+			// The create may have gone through before the failure: an audience with this name and rule is the one it made.
 			const after = decide(await candidatesByName(ctx, req, itemIndex));
-			if (after?.status === 'existing') {
-				return { status: 'created', audienceId: after.audienceId, requestId: '', recoveredFailures: attempt };
-			}
-			if (after) return after;
-		}
-		try {
-			const created = await createRuleAudience(ctx, req, itemIndex);
-			return { status: 'created', ...created, recoveredFailures: attempt };
-		} catch (error) {
-			lastError = error;
-		}
-		// Only a transient failure may have left TikTok undecided; anything else is final.
-		if (!isTransientError(lastError)) break;
-	}
-	throw asNodeError(ctx, lastError);
-}
-
-/** Transport errors are NodeApiErrors already (re-wrapping returns the same instance). */
-function asNodeError(ctx: TransportContext, error: unknown): NodeApiError {
-	return new NodeApiError(ctx.getNode(), error as JsonObject);
+			if (after?.status === 'existing') return { done: { status: 'created', audienceId: after.audienceId, requestId: '', recoveredFailures: failedSends } };
+			return after ? { done: after } : 'retry';
+		},
+	);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -105,14 +105,6 @@ async function callSettings(ctx: TransportContext): Promise<CallSettings> {
 		// The token itself is never kept: only a short digest that tells tokens apart.
 		limiterKey: `${baseUrl}#${createHash('sha256').update(token).digest('hex').slice(0, 12)}`,
 	};
-}
-
-/**
- * The credential's retry policy (Max Retries, base delay, the time budget), for callers that retry a non-idempotent
- * call themselves after checking it did not go through.
- */
-export async function retryPolicyOf(ctx: TransportContext): Promise<RetryPolicy> {
-	return (await callSettings(ctx)).retry;
 }
 
 export function encodeQuery(qs: Record<string, unknown> = {}): Record<string, string> {
@@ -311,4 +303,66 @@ export async function tiktokRequest<S extends z.ZodTypeAny>(
 function describeZodIssue(error: z.ZodError): string {
 	const issue = error.issues[0];
 	return issue ? `field "${issue.path.join('.') || '(root)'}" ${issue.message.toLowerCase()}` : 'unexpected shape';
+}
+
+/** Every page of a paged list endpoint (`page` from 1, TikTok's `page_info.total_page`), in order. */
+export async function allPages<T>(fetchPage: (page: number) => Promise<{ items: T[]; totalPage: number }>): Promise<T[]> {
+	const all: T[] = [];
+	for (let page = 1; ; page++) {
+		const { items, totalPage } = await fetchPage(page);
+		all.push(...items);
+		if (page >= totalPage || items.length === 0) return all;
+	}
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise's outcome as a value, so a failure can be inspected without a catch block that rethrows. */
+async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+	return await promise.then(
+		(value): Settled<T> => ({ ok: true, value }),
+		(error: unknown): Settled<T> => ({ ok: false, error }),
+	);
+}
+
+/** What a look after a failed non-idempotent call found: its result after all, nothing (send again), or a reason to stop. */
+export type CheckResult<R> = { done: R } | 'retry' | 'give_up';
+
+/**
+ * A non-idempotent call (create, REPLACE) under faults: after a transient failure, `check` looks whether the call went
+ * through anyway (then its result stands); if not, the call is sent again, up to the credential's Max Retries with the
+ * transport's backoff, within the transport's time budget. Only then does the last failure stand. `attempt` counts
+ * the failed sends before this one (so it is also the number of recovered failures).
+ */
+export async function sendCheckingFirst<T, R>(
+	ctx: TransportContext,
+	send: () => Promise<T>,
+	ok: (value: T, attempt: number) => R,
+	check: (failedSends: number) => Promise<CheckResult<R>>,
+): Promise<R> {
+	const policy = (await callSettings(ctx)).retry;
+	const started = Date.now();
+	for (let attempt = 0; ; attempt++) {
+		const sent = await settle(send());
+		if (sent.ok) return ok(sent.value, attempt);
+		if (!isTransientError(sent.error)) return await Promise.reject(sent.error);
+		const found = await check(attempt + 1);
+		if (found !== 'retry' && found !== 'give_up') return found.done;
+		const delay = backoffDelay(attempt, policy);
+		if (found === 'give_up' || attempt >= policy.maxRetries || Date.now() - started + delay > policy.budgetMs) return await Promise.reject(sent.error);
+		await sleep(delay);
+	}
+}
+
+/**
+ * The one way a node turns what it caught into n8n's error for an item: TikTok errors (NodeApiError, worded by
+ * `errorFor` above) and the nodes' own refusals (NodeOperationError) keep their message and description and get the
+ * item index; anything else is wrapped. https://docs.n8n.io/integrations/creating-nodes/build/reference/node-errors/
+ */
+export function toNodeError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }

@@ -37,7 +37,7 @@ export async function searchPixels(
 	const advertiserId = selectedAdvertiser(this);
 	if (!advertiserId) return { results: [] };
 	const page = Number(paginationToken ?? '1') || 1;
-	const { pixels, totalPage } = await listPixelsPage.call(this, advertiserId, page);
+	const { items: pixels, totalPage } = await listPixelsPage.call(this, advertiserId, page);
 	return {
 		results: pixels
 			.filter((p) => matches(filter, p.pixel_name, p.pixel_code, p.pixel_id))
@@ -56,7 +56,7 @@ async function audiencePage(
 	const advertiserId = selectedAdvertiser(ctx);
 	if (!advertiserId) return { results: [] };
 	const page = Number(paginationToken ?? '1') || 1;
-	const { audiences, totalPage } = await listAudiencesPage.call(ctx, advertiserId, page);
+	const { items: audiences, totalPage } = await listAudiencesPage.call(ctx, advertiserId, page);
 	return {
 		results: audiences
 			.filter((a) => keep(a.audience_type ?? a.type ?? '') && matches(filter, a.name, a.audience_id))

@@ -6,44 +6,16 @@ import type { Audience, AudienceHistoryEntry } from '../shared/tiktok/schemas';
 import {
 	cooldownMessage,
 	decideDue,
-	durationMs,
-	instantSyncBlockedUntil,
 	publishSchedule,
 	recallTrigger,
 	rememberTrigger,
 	triggerMemoryKey,
 	type TriggerMemory,
 } from '../shared/sync/lifecycle';
-import { lastApiChangeAt } from '../shared/sync/guards';
-import { readRegistry, registryEntryByName, type Registry, type RegistryEntry, type SyncKind } from '../shared/sync/registry';
-
-interface Settings {
-	kind: SyncKind;
-	advertiserId: string;
-	by: 'list' | 'id' | 'name';
-	audienceRef: string;
-	status: 'active' | 'paused';
-	intervalMs: number;
-	cooldownMs: number;
-}
-
-function readSettings(ctx: IPollFunctions): Settings {
-	const advertiserId = String(ctx.getNodeParameter('advertiserId', '', { extractValue: true }) ?? '').trim();
-	const audience = ctx.getNodeParameter('audience', {}) as { mode?: string; value?: unknown };
-	const audienceRef = String(audience.value ?? '').trim();
-	if (!advertiserId) throw new NodeOperationError(ctx.getNode(), 'No advertiser is selected', { description: 'Pick the advertiser in "Advertiser".' });
-	if (!audienceRef) throw new NodeOperationError(ctx.getNode(), 'No audience is selected', { description: 'Pick the audience from the list, or enter its ID or name.' });
-	const unit = ctx.getNodeParameter('refreshUnit', 'days') as 'minutes' | 'hours' | 'days';
-	return {
-		kind: ctx.getNodeParameter('syncKind', 'list') as SyncKind,
-		advertiserId,
-		by: audience.mode === 'name' ? 'name' : audience.mode === 'id' ? 'id' : 'list',
-		audienceRef,
-		status: ctx.getNodeParameter('status', 'active') as 'active' | 'paused',
-		intervalMs: durationMs(Math.max(1, Number(ctx.getNodeParameter('refreshInterval', 1))), unit),
-		cooldownMs: durationMs(Math.max(0, Number(ctx.getNodeParameter('instantSyncCooldown', 30))), 'minutes'),
-	};
-}
+import { nextAllowedAfter } from '../shared/sync/guards';
+import { lastApiChangeAt } from '../shared/tiktok/history';
+import { readRegistry, registryEntryByName, type Registry, type RegistryEntry } from '../shared/sync/registry';
+import { readSettings, type Settings } from './parameters';
 
 type Target =
 	| { state: 'found'; audience: Audience; history: AudienceHistoryEntry[]; entry?: RegistryEntry }
@@ -154,9 +126,9 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 	if (manual) {
 		// Instant Sync: TikTok's history cannot be faked by manual runs, so it bounds the cooldown even after a restart.
 		const last = Math.max(decision.lastSyncAt ?? -Infinity, memory.lastEmitAt ?? -Infinity, memory.lastInstantAt ?? -Infinity);
-		const blockedUntil = instantSyncBlockedUntil(last === -Infinity ? undefined : last, now, s.cooldownMs);
+		const blockedUntil = nextAllowedAfter(last === -Infinity ? undefined : last, s.cooldownMs, now);
 		if (blockedUntil !== undefined) {
-			throw new NodeOperationError(node, cooldownMessage(blockedUntil, now), {
+			throw new NodeOperationError(node, cooldownMessage(+blockedUntil, now), {
 				description: `The last sync of "${name}" was at ${iso(last)}; instant syncs need ${s.cooldownMs / 60_000} minutes between syncs.`,
 			});
 		}

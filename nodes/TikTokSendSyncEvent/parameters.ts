@@ -1,9 +1,14 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_DEDUP_WINDOW_HOURS } from '../shared/events/build';
 import { MAX_EVENTS_PER_REQUEST } from '../shared/events/batch';
-import { CUSTOM_EVENT, eventOptions } from '../shared/events/webEvents';
+import { CUSTOM_EVENT, eventOptions, resolveEventName } from '../shared/events/webEvents';
+import type { pixelFinder } from '../shared/tiktok/pixels';
+import type { ParameterReader } from '../shared/ui/itemParameters';
 import { advertiserLocator, audienceLocator, pixelLocator } from '../shared/ui/locators';
+
+/** The node's parameters and their readers; defaults are declared once (here or as the shared constants they name). */
 
 const manual = { show: { source: ['manual'] } };
 
@@ -202,3 +207,68 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		],
 	},
 ];
+
+/** Where the events go: one pixel, one event name, optionally the audience they fill. */
+export interface Target {
+	advertiserId: string;
+	pixelCode: string;
+	event: string;
+	audienceId: string;
+	audienceName: string;
+}
+
+export interface Options {
+	batchSize?: number;
+	dedupWindowHours?: number;
+	defaultCountryCode?: string;
+	limitedDataUse?: boolean;
+	testEventCode?: string;
+}
+
+function readRecipe(ctx: IExecuteFunctions, get: ParameterReader, i: number): Target {
+	let recipe = get('recipe', i, {}) as unknown;
+	if (typeof recipe === 'string') {
+		try {
+			recipe = recipe.trim() === '' ? {} : JSON.parse(recipe);
+		} catch {
+			recipe = undefined;
+		}
+	}
+	const r = (typeof recipe === 'object' && recipe !== null ? recipe : {}) as IDataObject;
+	const pixelCode = String(r.pixel_code ?? '').trim();
+	const event = String(r.event ?? '').trim();
+	if (pixelCode === '' || event === '') {
+		throw new NodeOperationError(ctx.getNode(), 'The recipe has no pixel_code or event', {
+			itemIndex: i,
+			description:
+				"Map the \"recipe\" object a TikTok Create Website Audience node outputs, e.g. {{ $('TikTok Create Website Audience').first().json.recipe }}, or choose \"Set Here\".",
+		});
+	}
+	return {
+		advertiserId: String(r.advertiser_id ?? '').trim(),
+		pixelCode,
+		event,
+		audienceId: String(r.audience_id ?? '').trim(),
+		audienceName: String(r.audience_name ?? '').trim(),
+	};
+}
+
+/** Where an item's events go: from the recipe of a Create Website Audience node, or set in this node. */
+export async function readTarget(ctx: IExecuteFunctions, get: ParameterReader, i: number, findPixel: ReturnType<typeof pixelFinder>): Promise<Target> {
+	if (get('source', i, 'manual') === 'recipe') return readRecipe(ctx, get, i);
+	const node = ctx.getNode();
+	const advertiserId = String(get('advertiserId', i, '', { extractValue: true }) ?? '').trim();
+	const pixel = String(get('pixel', i, '', { extractValue: true }) ?? '').trim();
+	const event = resolveEventName(get('event', i, '') as string, get('eventCustom', i, '') as string);
+	const audienceId = String(get('audience', i, '', { extractValue: true }) ?? '').trim();
+	if (pixel === '') throw new NodeOperationError(node, 'Choose a pixel', { itemIndex: i });
+	if (event === '') throw new NodeOperationError(node, 'Enter an event name', { itemIndex: i });
+	let pixelCode = pixel;
+	// Pixel IDs are digits, pixel codes are not: a picked pixel (its ID) is turned into the code events need.
+	if (/^\d+$/.test(pixel)) {
+		if (!/^\d+$/.test(advertiserId)) throw new NodeOperationError(node, 'Choose an advertiser to look the pixel up in', { itemIndex: i });
+		pixelCode = (await findPixel(advertiserId, pixel, i)).pixel_code;
+	}
+	return { advertiserId, pixelCode, event, audienceId, audienceName: '' };
+}
+

@@ -1,8 +1,9 @@
 /**
- * Normalisation of identifiers before hashing, following TikTok's documented rules (reference §4.1). Pure functions,
+ * Normalization of identifiers before hashing, following TikTok's documented rules for customer files and the Events API
+ * (https://business-api.tiktok.com/portal/docs, Audience Management and Events API). Pure functions,
  * no n8n import: every rule lives here once and is shared by List Sync and Event Sync.
  */
-export type Normalised = { ok: true; value: string } | { ok: false; reason: RejectReason };
+export type Normalized = { ok: true; value: string } | { ok: false; reason: RejectReason };
 
 /** Reasons a value is rejected; stable strings, counted in node outputs. */
 export type RejectReason =
@@ -16,21 +17,21 @@ export type RejectReason =
 	| 'hash_wrong_length';
 
 export interface EmailOptions {
-	/** Gmail-style canonicalisation: drop `+tag` and dots in the local part of gmail.com / googlemail.com addresses. */
-	canonicaliseGmail?: boolean;
+	/** Gmail-style canonicalization: drop `+tag` and dots in the local part of gmail.com / googlemail.com addresses. */
+	canonicalizeGmail?: boolean;
 }
 
 /**
  * RFC 5321: an address (a forward path less its angle brackets) is at most 254 characters (counted after trimming
- * and lowercasing, before Gmail canonicalisation). A value that is not an address at all is `email_invalid` first.
+ * and lowercasing, before Gmail canonicalization). A value that is not an address at all is `email_invalid` first.
  */
 export const MAX_EMAIL_LENGTH = 254;
 
 // One `@`, a non-empty local part, a dotted domain, no spaces: strict enough to catch typos, loose enough for IDNs.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
-export function normaliseEmail(raw: string, options: EmailOptions = {}): Normalised {
-	const value = normaliseEmailValue(raw, options.canonicaliseGmail === true);
+export function normalizeEmail(raw: string, options: EmailOptions = {}): Normalized {
+	const value = normalizeEmailValue(raw, options.canonicalizeGmail === true);
 	return value.indexOf('@') === -1 ? { ok: false, reason: value as RejectReason } : { ok: true, value };
 }
 
@@ -50,16 +51,16 @@ EMAIL_CHAR[46] = DOT;
 EMAIL_CHAR[127] = OTHER;
 
 /**
- * `normaliseEmail` without the result object, for bulk use (a million rows a second): the normalised address, or
+ * `normalizeEmail` without the result object, for bulk use (a million rows a second): the normalized address, or
  * the rejection reason (a valid address always contains `@`, a reason never does). ASCII input is checked in one
  * pass over the characters; anything else goes through the same rule as a regular expression.
  */
-export function normaliseEmailValue(raw: string, canonicaliseGmail = false): string {
+export function normalizeEmailValue(raw: string, canonicalizeGmail = false): string {
 	let start = 0;
 	let end = raw.length;
 	while (start < end && isAsciiSpace(raw.charCodeAt(start))) start++;
 	while (end > start && isAsciiSpace(raw.charCodeAt(end - 1))) end--;
-	if (start === end) return raw.trim() === '' ? 'empty' : slowEmail(raw, canonicaliseGmail);
+	if (start === end) return raw.trim() === '' ? 'empty' : slowEmail(raw, canonicalizeGmail);
 	let at = -1;
 	let upper = 0;
 	let prevKind = PLAIN;
@@ -77,7 +78,7 @@ export function normaliseEmailValue(raw: string, canonicaliseGmail = false): str
 					dotsAfterAt++;
 				}
 			} else if (kind === SPACE) return 'email_invalid';
-			else return slowEmail(raw, canonicaliseGmail);
+			else return slowEmail(raw, canonicalizeGmail);
 		} else upper |= kind;
 		prevKind = kind;
 	}
@@ -85,7 +86,7 @@ export function normaliseEmailValue(raw: string, canonicaliseGmail = false): str
 	if (end - start > MAX_EMAIL_LENGTH) return 'email_too_long';
 	let value = start === 0 && end === raw.length ? raw : raw.slice(start, end);
 	if (upper !== 0) value = value.toLowerCase();
-	return canonicaliseGmail ? gmailCanonical(value) : value;
+	return canonicalizeGmail ? gmailCanonical(value) : value;
 }
 
 /** ASCII whitespace that String.prototype.trim removes (tab, line feed, vertical tab, form feed, carriage return, space). */
@@ -93,12 +94,12 @@ function isAsciiSpace(c: number): boolean {
 	return c === 32 || (c >= 9 && c <= 13);
 }
 
-function slowEmail(raw: string, canonicaliseGmail: boolean): string {
+function slowEmail(raw: string, canonicalizeGmail: boolean): string {
 	const value = raw.trim().toLowerCase();
 	if (value === '') return 'empty';
 	if (!EMAIL_SHAPE.test(value)) return 'email_invalid';
 	if (value.length > MAX_EMAIL_LENGTH) return 'email_too_long';
-	return canonicaliseGmail ? gmailCanonical(value) : value;
+	return canonicalizeGmail ? gmailCanonical(value) : value;
 }
 
 function gmailCanonical(value: string): string {
@@ -129,8 +130,8 @@ const MAX_PHONE_DIGITS = 15;
  * international when written with `+` or `00`; otherwise the default country code applies (unless the number
  * already starts with it and is long enough to carry it).
  */
-export function normalisePhone(raw: string, options: PhoneOptions): Normalised {
-	const value = normalisePhoneValue(raw, options.format, phoneCountryCode(options.defaultCountryCode));
+export function normalizePhone(raw: string, options: PhoneOptions): Normalized {
+	const value = normalizePhoneValue(raw, options.format, phoneCountryCode(options.defaultCountryCode));
 	return isPhoneReason(value) ? { ok: false, reason: value as RejectReason } : { ok: true, value };
 }
 
@@ -139,7 +140,7 @@ export function phoneCountryCode(defaultCountryCode: string | undefined): string
 	return (defaultCountryCode ?? '').replace(/\D+/g, '');
 }
 
-/** Whether a `normalisePhoneValue` result is a rejection reason (a number starts with a digit or `+`). */
+/** Whether a `normalizePhoneValue` result is a rejection reason (a number starts with a digit or `+`). */
 export function isPhoneReason(value: string): boolean {
 	return value.charCodeAt(0) >= 97;
 }
@@ -148,12 +149,12 @@ export function isPhoneReason(value: string): boolean {
 const POW10 = Array.from({ length: MAX_PHONE_DIGITS + 1 }, (_, n) => 10 ** n);
 
 /**
- * `normalisePhone` without the result object, for bulk use: the normalised number, or the rejection reason (see
+ * `normalizePhone` without the result object, for bulk use: the normalized number, or the rejection reason (see
  * `isPhoneReason`). `countryCode` is `phoneCountryCode(...)`. ASCII input is read in one pass over the characters,
  * the digits kept as a number (at most 15 matter, an exact double), so the result is one string built at the end;
  * anything else goes through the same rule written with regular expressions.
  */
-export function normalisePhoneValue(raw: string, format: PhoneFormat, countryCode: string): string {
+export function normalizePhoneValue(raw: string, format: PhoneFormat, countryCode: string): string {
 	let start = 0;
 	let end = raw.length;
 	while (start < end && isAsciiSpace(raw.charCodeAt(start))) start++;
@@ -216,7 +217,7 @@ export function phoneByRegex(raw: string, format: PhoneFormat, countryCode: stri
 }
 
 /** External IDs are hashed as given, trimmed: TikTok documents no other rule. */
-export function normaliseExternalId(raw: string): Normalised {
+export function normalizeExternalId(raw: string): Normalized {
 	const value = raw.trim();
 	return value === '' ? { ok: false, reason: 'empty' } : { ok: true, value };
 }

@@ -12,20 +12,12 @@ import {
 	parseEventTime,
 	type WebEventPayload,
 } from '../shared/events/build';
-import { resolveEventName } from '../shared/events/webEvents';
 import { recordInRegistry, registryEntry, type RegistryUpdate } from '../shared/sync/registry';
 import { trackWebEvents } from '../shared/tiktok/events';
-import { listAllPixels } from '../shared/tiktok/pixels';
+import { pixelFinder } from '../shared/tiktok/pixels';
+import { toNodeError } from '../shared/tiktok/transport';
 import { parameterReader, type ParameterReader } from '../shared/ui/itemParameters';
-
-/** Where the events go: one pixel, one event name, optionally the audience they fill. */
-interface Target {
-	advertiserId: string;
-	pixelCode: string;
-	event: string;
-	audienceId: string;
-	audienceName: string;
-}
+import { readTarget, type Options, type Target } from './parameters';
 
 interface Row {
 	item: number;
@@ -40,14 +32,6 @@ type ItemOutcome =
 	| { status: 'failed'; reason: string; meta: IDataObject }
 	| { status: 'sent'; requestId: string; meta: IDataObject };
 
-interface Options {
-	batchSize?: number;
-	dedupWindowHours?: number;
-	defaultCountryCode?: string;
-	limitedDataUse?: boolean;
-	testEventCode?: string;
-}
-
 function field(json: IDataObject, path: string): unknown {
 	let value: unknown = json;
 	for (const key of path.split('.')) {
@@ -57,64 +41,6 @@ function field(json: IDataObject, path: string): unknown {
 	return value;
 }
 
-function readRecipe(ctx: IExecuteFunctions, get: ParameterReader, i: number): Target {
-	let recipe = get('recipe', i, {}) as unknown;
-	if (typeof recipe === 'string') {
-		try {
-			recipe = recipe.trim() === '' ? {} : JSON.parse(recipe);
-		} catch {
-			recipe = undefined;
-		}
-	}
-	const r = (typeof recipe === 'object' && recipe !== null ? recipe : {}) as IDataObject;
-	const pixelCode = String(r.pixel_code ?? '').trim();
-	const event = String(r.event ?? '').trim();
-	if (pixelCode === '' || event === '') {
-		throw new NodeOperationError(ctx.getNode(), 'The recipe has no pixel_code or event', {
-			itemIndex: i,
-			description:
-				"Map the \"recipe\" object a TikTok Create Website Audience node outputs, e.g. {{ $('TikTok Create Website Audience').first().json.recipe }}, or choose \"Set Here\".",
-		});
-	}
-	return {
-		advertiserId: String(r.advertiser_id ?? '').trim(),
-		pixelCode,
-		event,
-		audienceId: String(r.audience_id ?? '').trim(),
-		audienceName: String(r.audience_name ?? '').trim(),
-	};
-}
-
-async function readTarget(ctx: IExecuteFunctions, get: ParameterReader, i: number, pixelCodes: Map<string, string>): Promise<Target> {
-	if (get('source', i, 'manual') === 'recipe') return readRecipe(ctx, get, i);
-	const node = ctx.getNode();
-	const advertiserId = String(get('advertiserId', i, '', { extractValue: true }) ?? '').trim();
-	const pixel = String(get('pixel', i, '', { extractValue: true }) ?? '').trim();
-	const event = resolveEventName(get('event', i, '') as string, get('eventCustom', i, '') as string);
-	const audienceId = String(get('audience', i, '', { extractValue: true }) ?? '').trim();
-	if (pixel === '') throw new NodeOperationError(node, 'Choose a pixel', { itemIndex: i });
-	if (event === '') throw new NodeOperationError(node, 'Enter an event name', { itemIndex: i });
-	let pixelCode = pixel;
-	// Pixel IDs are digits, pixel codes are not: a picked pixel (its ID) is turned into the code events need.
-	if (/^\d+$/.test(pixel)) {
-		const key = `${advertiserId}|${pixel}`;
-		let code = pixelCodes.get(key);
-		if (code === undefined) {
-			if (!/^\d+$/.test(advertiserId)) throw new NodeOperationError(node, 'Choose an advertiser to look the pixel up in', { itemIndex: i });
-			code = (await listAllPixels.call(ctx, advertiserId)).find((p) => p.pixel_id === pixel)?.pixel_code ?? '';
-			pixelCodes.set(key, code);
-		}
-		if (code === '') {
-			throw new NodeOperationError(node, `Pixel ${pixel} not found in advertiser ${advertiserId}`, {
-				itemIndex: i,
-				description: 'Pick the pixel from the list, or enter its pixel code.',
-			});
-		}
-		pixelCode = code;
-	}
-	return { advertiserId, pixelCode, event, audienceId, audienceName: '' };
-}
-
 /** One item → an event to send, or why not. Throws for bad input (a failure of this item). */
 async function prepare(
 	ctx: IExecuteFunctions,
@@ -122,11 +48,11 @@ async function prepare(
 	i: number,
 	json: IDataObject,
 	nowMs: number,
-	pixelCodes: Map<string, string>,
+	findPixel: ReturnType<typeof pixelFinder>,
 	unlinked: (audienceId: string) => boolean,
 ): Promise<Row | ItemOutcome> {
 	const node = ctx.getNode();
-	const target = await readTarget(ctx, get, i, pixelCodes);
+	const target = await readTarget(ctx, get, i, findPixel);
 	const options = get('options', i, {}) as Options;
 	const testEventCode = String(options.testEventCode ?? '').trim();
 	const meta: IDataObject = { event: target.event, pixel_code: target.pixelCode };
@@ -196,7 +122,7 @@ export async function executeSendSyncEvent(this: IExecuteFunctions): Promise<INo
 	const continueOnFail = this.continueOnFail();
 	const outcomes: ItemOutcome[] = new Array(items.length);
 	const rows: Row[] = [];
-	const pixelCodes = new Map<string, string>();
+	const findPixel = pixelFinder(this);
 	const get = parameterReader(this, items);
 	const unlinkedCache = new Map<string, boolean>();
 	const unlinked = (id: string) => {
@@ -208,11 +134,11 @@ export async function executeSendSyncEvent(this: IExecuteFunctions): Promise<INo
 	// 1. Build every event first: bad input stops the run before anything is sent (unless Continue On Fail).
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const prepared = await prepare(this, get, i, items[i].json, nowMs, pixelCodes, unlinked);
+			const prepared = await prepare(this, get, i, items[i].json, nowMs, findPixel, unlinked);
 			if (isRow(prepared)) rows.push(prepared);
 			else outcomes[i] = prepared;
 		} catch (error) {
-			if (!continueOnFail) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+			if (!continueOnFail) throw toNodeError(this, error, i);
 			outcomes[i] = { status: 'failed', reason: (error as Error).message, meta: {} };
 		}
 	}

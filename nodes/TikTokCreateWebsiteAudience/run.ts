@@ -1,0 +1,119 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { ruleFilterValue } from '../shared/events/webEvents';
+import { recordInRegistry, registryEntry, type RegistryUpdate } from '../shared/sync/registry';
+import { pixelFinder } from '../shared/tiktok/pixels';
+import { buildRuleSpec, describeRuleSpec, upsertWebsiteAudience, type RuleInput, type UpsertResult } from '../shared/tiktok/rules';
+import { toNodeError } from '../shared/tiktok/transport';
+import { readParameters } from './parameters';
+
+/** Event Sync, part 1, step by step: parameters → pixel → rule → upsert by name → result and event recipe → registry. */
+
+type FindPixel = ReturnType<typeof pixelFinder>;
+
+function conflictError(ctx: IExecuteFunctions, name: string, result: Extract<UpsertResult, { status: 'conflict' }>, wanted: string, i: number) {
+	const existing = result.candidates.map((c) => `audience ${c.audienceId}: ${c.match.kind === 'same' ? 'same' : c.match.why}`).join('; ');
+	return new NodeOperationError(ctx.getNode(), `An audience named "${name}" already exists with a different rule`, {
+		itemIndex: i,
+		description: `Nothing was created. Requested: ${wanted}. Existing ${existing}. Use another audience name, or change the settings to match the existing audience, or delete it first.`,
+	});
+}
+
+/** One item: validate, find the pixel, upsert by name, describe the result and the event recipe. */
+async function createOne(ctx: IExecuteFunctions, i: number, findPixel: FindPixel): Promise<{ json: IDataObject; update?: RegistryUpdate }> {
+	const p = readParameters(ctx, i);
+	const { advertiserId, name, event, description, lookbackDays, autoRefresh, retention } = p;
+	const pixel = await findPixel(advertiserId, p.pixel, i);
+	const include: RuleInput = { pixelId: pixel.pixel_id, event, lookbackDays, parameterFilters: p.filters };
+	const exclude: RuleInput | undefined = p.exclusion ? { pixelId: pixel.pixel_id, ...p.exclusion } : undefined;
+	const built = buildRuleSpec({ include, exclude });
+	if (!built.ok) throw new NodeOperationError(ctx.getNode(), built.problem, { itemIndex: i });
+
+	const result = await upsertWebsiteAudience(
+		ctx,
+		{ advertiserId, name, spec: built.spec, autoRefresh, retentionInDays: retention === 0 ? undefined : retention },
+		i,
+	);
+	if (result.status === 'conflict') throw conflictError(ctx, name, result, describeRuleSpec(built.spec), i);
+
+	const rule = describeRuleSpec(built.spec);
+	const recipe: IDataObject = {
+		advertiser_id: advertiserId,
+		audience_id: result.audienceId,
+		audience_name: name,
+		event_source: 'web',
+		pixel_id: pixel.pixel_id,
+		pixel_code: pixel.pixel_code,
+		event,
+	};
+	if (include.parameterFilters?.length) recipe.event_must_match = rule;
+	const json: IDataObject = {
+		status: result.status,
+		audience_id: result.audienceId,
+		audience_name: name,
+		advertiser_id: advertiserId,
+		pixel_id: pixel.pixel_id,
+		pixel_code: pixel.pixel_code,
+		pixel_name: pixel.pixel_name,
+		event,
+		rule_filter_value: ruleFilterValue(event),
+		description,
+		lookback_days: lookbackDays,
+		retention_in_days: retention === 0 ? null : retention,
+		is_auto_refresh: autoRefresh,
+		rule,
+		rule_spec: built.spec as unknown as IDataObject,
+		recipe,
+	};
+	if (result.status === 'created') {
+		json.request_id = result.requestId;
+		if (result.recoveredFailures > 0) json.recovered_transient_failures = result.recoveredFailures;
+	} else if (result.sameNameCount > 1) {
+		json.same_name_audiences = result.sameNameCount;
+	}
+
+	// The sync log gets the creation, and an existing audience this workflow did not know yet.
+	const known = registryEntry(ctx, result.audienceId) !== undefined;
+	const update: RegistryUpdate | undefined =
+		result.status === 'created' || !known
+			? {
+					audienceId: result.audienceId,
+					name,
+					advertiserId,
+					kind: 'event',
+					event: 'created',
+					action: 'CREATE',
+					at: new Date(Date.now()),
+					detail: [
+						result.status === 'created' ? 'Website audience created' : 'Existing website audience with the same rule reused',
+						`pixel ${pixel.pixel_name || pixel.pixel_id} (${pixel.pixel_code})`,
+						`event ${event}`,
+						rule,
+						description ? `description: ${description}` : '',
+					]
+						.filter(Boolean)
+						.join('; '),
+				}
+			: undefined;
+	return { json, update };
+}
+
+export async function executeCreateWebsiteAudience(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const out: INodeExecutionData[] = [];
+	const updates: RegistryUpdate[] = [];
+	const findPixel = pixelFinder(this);
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const { json, update } = await createOne(this, i, findPixel);
+			out.push({ json, pairedItem: { item: i } });
+			if (update) updates.push(update);
+		} catch (error) {
+			if (!this.continueOnFail()) throw toNodeError(this, error, i);
+			out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+		}
+	}
+	recordInRegistry(this, updates);
+	return [out];
+}
