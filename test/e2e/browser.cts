@@ -7,7 +7,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { REPO_ROOT, log } from './n8nServer.cts';
 
 export const CHROMIUM_PATH = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
-export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
+/**
+ * Where screenshots go: `.e2e/screenshots` (ignored) on every test run, so tests never change tracked files;
+ * `npm run screenshots` sets E2E_SCREENSHOT_DIR=docs/screenshots to refresh the pictures the README shows.
+ */
+export const SCREENSHOT_DIR = path.resolve(REPO_ROOT, process.env.E2E_SCREENSHOT_DIR ?? path.join('.e2e', 'screenshots'));
 
 /** Flags from the project's real-n8n notes (headless, offline, small machines). */
 export const CHROMIUM_ARGS = [
@@ -82,7 +86,7 @@ export async function openEditor(url: string, authCookie: string): Promise<Edito
 	}
 }
 
-/** Saves a screenshot under docs/screenshots/<name>.png (committed; the README shows some). Returns the path. */
+/** Saves a screenshot as SCREENSHOT_DIR/<name>.png. Returns the path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
 	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 	const file = path.join(SCREENSHOT_DIR, `${name}.png`);
