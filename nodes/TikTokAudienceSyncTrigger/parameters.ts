@@ -1,8 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { INodeProperties, IPollFunctions } from 'n8n-workflow';
 
-import { durationMs } from '../shared/sync/lifecycle';
-import type { SyncKind } from '../shared/sync/registry';
+import { durationMs, type SyncKind } from '../shared/sync/lifecycle';
 
 import { advertiserLocator, audienceLocator } from '../shared/ui/locators';
 

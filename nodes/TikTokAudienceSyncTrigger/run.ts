@@ -1,28 +1,52 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
-import { findAudiencesByName, getAudience } from '../shared/tiktok/audiences';
-import type { Audience, AudienceHistoryEntry } from '../shared/tiktok/schemas';
+import { nextAllowedAfter } from '../shared/sync/guards';
 import {
 	cooldownMessage,
 	decideDue,
 	publishSchedule,
 	recallTrigger,
 	rememberTrigger,
+	seenLinkState,
 	triggerMemoryKey,
 	type TriggerMemory,
 } from '../shared/sync/lifecycle';
-import { nextAllowedAfter } from '../shared/sync/guards';
+import { findAudiencesByName, getAudience } from '../shared/tiktok/audiences';
 import { lastApiChangeAt } from '../shared/tiktok/history';
-import { readRegistry, registryEntryByName, type Registry, type RegistryEntry } from '../shared/sync/registry';
+import type { Audience, AudienceHistoryEntry } from '../shared/tiktok/schemas';
 import { readSettings, type Settings } from './parameters';
 
-type Target =
-	| { state: 'found'; audience: Audience; history: AudienceHistoryEntry[]; entry?: RegistryEntry }
-	| { state: 'new'; name: string }
-	| { state: 'gone'; audienceId?: string; name: string; entry?: RegistryEntry };
+/**
+ * The trigger, step by step: settings → paused? → the audience (by picker, ID or name) → gone or unlinked? → due? →
+ * emit. What it emitted is saved in its own static data (n8n saves it with the emit), the only static data this
+ * package writes: a restart neither repeats nor forgets a sync.
+ */
 
-async function resolveTarget(ctx: IPollFunctions, s: Settings, registry: Registry, memory: TriggerMemory): Promise<Target> {
+/** Per audience reference: the last scheduled emit and the audience ID it resolved to. */
+interface SavedEmits {
+	[ref: string]: { lastEmitAt?: number; audienceId?: string };
+}
+
+const SAVED_KEY = 'emits';
+
+function savedEmits(ctx: IPollFunctions): SavedEmits {
+	return ((ctx.getWorkflowStaticData('node')[SAVED_KEY] as SavedEmits | undefined) ?? {});
+}
+
+/** Saved with the emit: n8n persists a poll trigger's static data when it returns items. Reassigned, so n8n sees it. */
+function saveEmit(ctx: IPollFunctions, ref: string, at: number, audienceId: string | undefined): void {
+	const data = ctx.getWorkflowStaticData('node');
+	data[SAVED_KEY] = { ...savedEmits(ctx), [ref]: { lastEmitAt: at, ...(audienceId ? { audienceId } : {}) } } as unknown as IDataObject;
+}
+
+type Target =
+	| { state: 'found'; audience: Audience; history: AudienceHistoryEntry[] }
+	| { state: 'new'; name: string }
+	| { state: 'gone'; audienceId?: string; name: string };
+
+/** `knownId`: the audience ID this reference resolved to before (this process or a saved emit). */
+async function resolveTarget(ctx: IPollFunctions, s: Settings, knownId: string | undefined): Promise<Target> {
 	let audienceId = s.audienceRef;
 	if (s.by === 'name') {
 		const matches = await findAudiencesByName.call(ctx, s.advertiserId, s.audienceRef);
@@ -33,18 +57,16 @@ async function resolveTarget(ctx: IPollFunctions, s: Settings, registry: Registr
 		}
 		if (!matches[0]) {
 			// Never seen here before: the first sync creates it. Seen before: it was deleted, and must not come back by itself.
-			const entry = registryEntryByName(ctx, s.advertiserId, s.audienceRef);
-			if (entry || memory.audienceId) return { state: 'gone', audienceId: entry?.audienceId ?? memory.audienceId, name: s.audienceRef, entry };
+			if (knownId) return { state: 'gone', audienceId: knownId, name: s.audienceRef };
 			return { state: 'new', name: s.audienceRef };
 		}
 		// Event Sync leaves no trace in an audience's history, so only List Sync needs get/.
-		if (s.kind === 'event') return { state: 'found', audience: matches[0], history: [], entry: registry.audiences[matches[0].audience_id] };
+		if (s.kind === 'event') return { state: 'found', audience: matches[0], history: [] };
 		audienceId = matches[0].audience_id;
 	}
 	const found = await getAudience.call(ctx, s.advertiserId, audienceId);
-	const entry = registry.audiences[audienceId];
-	if (!found) return { state: 'gone', audienceId, name: entry?.name ?? s.audienceRef, entry };
-	return { state: 'found', audience: found.audience, history: s.kind === 'event' ? [] : found.history, entry };
+	if (!found) return { state: 'gone', audienceId, name: s.audienceRef };
+	return { state: 'found', audience: found.audience, history: s.kind === 'event' ? [] : found.history };
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -64,8 +86,11 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 	const now = Date.now();
 	const node = this.getNode();
 	const workflowId = String(this.getWorkflow().id ?? '');
+	const ref = `${s.advertiserId}|${s.by}:${s.audienceRef}`;
 	const key = triggerMemoryKey(workflowId, node.id, s.advertiserId, `${s.by}:${s.audienceRef}`);
+	const saved = savedEmits(this)[ref] ?? {};
 	const memory = recallTrigger(key);
+	const lastEmitAt = Math.max(memory.lastEmitAt ?? -Infinity, saved.lastEmitAt ?? -Infinity);
 	const manual = this.getMode() === 'manual';
 
 	if (s.status === 'paused') {
@@ -73,24 +98,20 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 		return notEmitting(this, key, memory, 'This trigger is paused', 'Set "Status" to Active to sync the audience again.');
 	}
 
-	const registry = readRegistry(this);
-	const target = await resolveTarget(this, s, registry, memory);
+	const target = await resolveTarget(this, s, memory.audienceId ?? saved.audienceId);
 	if (target.state === 'gone') {
-		const deletedHere = target.entry?.deleted === true;
 		return notEmitting(
 			this,
 			key,
 			memory,
 			`Audience "${target.name}"${target.audienceId ? ` (${target.audienceId})` : ''} no longer exists on TikTok`,
-			deletedHere
-				? 'It was deleted with the TikTok Unlink/Delete Audience node. Nothing is synced.'
-				: 'It was deleted outside this workflow. Nothing is synced; pick another audience.',
+			'It was deleted (with the TikTok Unlink/Delete Audience node or in TikTok Ads Manager). Nothing is synced and it is not created again; pick another audience.',
 		);
 	}
 	const audienceId = target.state === 'found' ? target.audience.audience_id : undefined;
 	const name = target.state === 'found' ? target.audience.name : target.name;
 	if (audienceId) rememberTrigger(key, { audienceId });
-	if (target.state === 'found' && target.entry?.linked === false) {
+	if (audienceId && seenLinkState(workflowId, audienceId) === 'unlinked') {
 		return notEmitting(
 			this,
 			key,
@@ -100,12 +121,13 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 		);
 	}
 
+	const emitted = lastEmitAt === -Infinity ? undefined : lastEmitAt;
 	const evidence = {
 		kind: s.kind,
 		tiktokLastSyncAt: target.state === 'found' ? lastApiChangeAt(target.history) : undefined,
-		registryLastSyncAt: target.state === 'found' && target.entry?.lastSyncAt ? Date.parse(target.entry.lastSyncAt) : undefined,
+		triggerLastEmitAt: emitted,
 	};
-	const decision = decideDue({ ...evidence, now, intervalMs: s.intervalMs, lastEmitAt: memory.lastEmitAt });
+	const decision = decideDue({ ...evidence, now, intervalMs: s.intervalMs, lastEmitAt: emitted });
 	const item = (reason: string): INodeExecutionData[][] => {
 		const json: IDataObject = {
 			reason,
@@ -125,7 +147,7 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 
 	if (manual) {
 		// Instant Sync: TikTok's history cannot be faked by manual runs, so it bounds the cooldown even after a restart.
-		const last = Math.max(decision.lastSyncAt ?? -Infinity, memory.lastEmitAt ?? -Infinity, memory.lastInstantAt ?? -Infinity);
+		const last = Math.max(decision.lastSyncAt ?? -Infinity, lastEmitAt, memory.lastInstantAt ?? -Infinity);
 		const blockedUntil = nextAllowedAfter(last === -Infinity ? undefined : last, s.cooldownMs, now);
 		if (blockedUntil !== undefined) {
 			throw new NodeOperationError(node, cooldownMessage(+blockedUntil, now), {
@@ -141,5 +163,6 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 	}
 	if (!decision.due) return null;
 	rememberTrigger(key, { lastEmitAt: now, reported: undefined });
+	saveEmit(this, ref, now, audienceId);
 	return item(decision.reason);
 }

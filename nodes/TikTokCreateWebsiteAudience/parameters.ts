@@ -85,7 +85,7 @@ export const createWebsiteAudienceProperties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 2 },
 		default: '',
-		description: 'Your note about the audience. TikTok has no description field: it is kept in the output and in the sync log.',
+		description: 'Your note about the audience. TikTok has no description field: it is kept in the output.',
 	},
 	lookbackDays,
 	retentionInDays,

@@ -2,13 +2,16 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ruleFilterValue } from '../shared/events/webEvents';
-import { recordInRegistry, registryEntry, type RegistryUpdate } from '../shared/sync/registry';
+import { isDeletedName } from '../shared/sync/linkStore';
 import { pixelFinder } from '../shared/tiktok/pixels';
 import { buildRuleSpec, describeRuleSpec, upsertWebsiteAudience, type RuleInput, type UpsertResult } from '../shared/tiktok/rules';
 import { toNodeError } from '../shared/tiktok/transport';
 import { readParameters } from './parameters';
 
-/** Event Sync, part 1, step by step: parameters → pixel → rule → upsert by name → result and event recipe → registry. */
+/**
+ * Event Sync, part 1, step by step: parameters → deleted name? → pixel → rule → upsert by name → result and event
+ * recipe. A name this workflow deleted (TikTok Unlink/Delete Audience) is not created again.
+ */
 
 type FindPixel = ReturnType<typeof pixelFinder>;
 
@@ -21,9 +24,18 @@ function conflictError(ctx: IExecuteFunctions, name: string, result: Extract<Ups
 }
 
 /** One item: validate, find the pixel, upsert by name, describe the result and the event recipe. */
-async function createOne(ctx: IExecuteFunctions, i: number, findPixel: FindPixel): Promise<{ json: IDataObject; update?: RegistryUpdate }> {
+async function createOne(ctx: IExecuteFunctions, i: number, findPixel: FindPixel): Promise<IDataObject> {
 	const p = readParameters(ctx, i);
 	const { advertiserId, name, event, description, lookbackDays, autoRefresh, retention } = p;
+	if (await isDeletedName(ctx, advertiserId, name)) {
+		return {
+			status: 'skipped',
+			reason: 'deleted_in_this_workflow',
+			audience_name: name,
+			advertiser_id: advertiserId,
+			skip_reason: `The audience "${name}" was deleted in this workflow (TikTok Unlink/Delete Audience): it is not created again. Use another audience name.`,
+		};
+	}
 	const pixel = await findPixel(advertiserId, p.pixel, i);
 	const include: RuleInput = { pixelId: pixel.pixel_id, event, lookbackDays, parameterFilters: p.filters };
 	const exclude: RuleInput | undefined = p.exclusion ? { pixelId: pixel.pixel_id, ...p.exclusion } : undefined;
@@ -73,47 +85,20 @@ async function createOne(ctx: IExecuteFunctions, i: number, findPixel: FindPixel
 		json.same_name_audiences = result.sameNameCount;
 	}
 
-	// The sync log gets the creation, and an existing audience this workflow did not know yet.
-	const known = registryEntry(ctx, result.audienceId) !== undefined;
-	const update: RegistryUpdate | undefined =
-		result.status === 'created' || !known
-			? {
-					audienceId: result.audienceId,
-					name,
-					advertiserId,
-					kind: 'event',
-					event: 'created',
-					action: 'CREATE',
-					at: new Date(Date.now()),
-					detail: [
-						result.status === 'created' ? 'Website audience created' : 'Existing website audience with the same rule reused',
-						`pixel ${pixel.pixel_name || pixel.pixel_id} (${pixel.pixel_code})`,
-						`event ${event}`,
-						rule,
-						description ? `description: ${description}` : '',
-					]
-						.filter(Boolean)
-						.join('; '),
-				}
-			: undefined;
-	return { json, update };
+	return json;
 }
 
 export async function executeCreateWebsiteAudience(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const out: INodeExecutionData[] = [];
-	const updates: RegistryUpdate[] = [];
 	const findPixel = pixelFinder(this);
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const { json, update } = await createOne(this, i, findPixel);
-			out.push({ json, pairedItem: { item: i } });
-			if (update) updates.push(update);
+			out.push({ json: await createOne(this, i, findPixel), pairedItem: { item: i } });
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this, error, i);
 			out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
 		}
 	}
-	recordInRegistry(this, updates);
 	return [out];
 }

@@ -65,7 +65,7 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		...audienceLocator,
 		required: false,
 		description:
-			'Website audience these events fill (optional). Used for the sync log, to skip audiences unlinked in this workflow, and in the default event ID.',
+			'Website audience these events fill (optional). Used to skip audiences unlinked or deleted in this workflow, and in the default event ID.',
 		displayOptions: manual,
 	},
 	{

@@ -12,7 +12,7 @@ import {
 	parseEventTime,
 	type WebEventPayload,
 } from '../shared/events/build';
-import { recordInRegistry, registryEntry, type RegistryUpdate } from '../shared/sync/registry';
+import { readLinkState } from '../shared/sync/linkStore';
 import { trackWebEvents } from '../shared/tiktok/events';
 import { pixelFinder } from '../shared/tiktok/pixels';
 import { toNodeError } from '../shared/tiktok/transport';
@@ -49,7 +49,7 @@ async function prepare(
 	json: IDataObject,
 	nowMs: number,
 	findPixel: ReturnType<typeof pixelFinder>,
-	unlinked: (audienceId: string) => boolean,
+	unlinked: (advertiserId: string, audienceId: string) => Promise<boolean>,
 ): Promise<Row | ItemOutcome> {
 	const node = ctx.getNode();
 	const target = await readTarget(ctx, get, i, findPixel);
@@ -59,7 +59,7 @@ async function prepare(
 	if (target.audienceId) meta.audience_id = target.audienceId;
 	if (testEventCode) meta.test_event_code = testEventCode;
 
-	if (target.audienceId && unlinked(target.audienceId)) return { status: 'skipped', reason: 'audience_unlinked', meta };
+	if (target.audienceId && (await unlinked(target.advertiserId, target.audienceId))) return { status: 'skipped', reason: 'audience_unlinked', meta };
 	const consentField = String(get('consentField', i, '') ?? '').trim();
 	if (consentField && !hasConsent(field(json, consentField))) return { status: 'skipped', reason: 'no_consent', meta };
 
@@ -124,11 +124,16 @@ export async function executeSendSyncEvent(this: IExecuteFunctions): Promise<INo
 	const rows: Row[] = [];
 	const findPixel = pixelFinder(this);
 	const get = parameterReader(this, items);
-	const unlinkedCache = new Map<string, boolean>();
-	const unlinked = (id: string) => {
-		let v = unlinkedCache.get(id);
-		if (v === undefined) unlinkedCache.set(id, (v = registryEntry(this, id)?.linked === false));
-		return v;
+	// The link store, read once per audience and run (Unlink/Delete Audience, in any n8n process).
+	const linkCache = new Map<string, Promise<boolean>>();
+	const unlinked = async (advertiserId: string, audienceId: string): Promise<boolean> => {
+		const key = `${advertiserId}|${audienceId}`;
+		let state = linkCache.get(key);
+		if (!state) {
+			state = readLinkState(this, advertiserId, audienceId).then((link) => link.unlinked);
+			linkCache.set(key, state);
+		}
+		return await state;
 	};
 
 	// 1. Build every event first: bad input stops the run before anything is sent (unless Continue On Fail).
@@ -211,32 +216,5 @@ export async function executeSendSyncEvent(this: IExecuteFunctions): Promise<INo
 	if (warnings.length > 0) summary.warnings = warnings;
 	out.push({ json: { summary }, pairedItem: items.map((_, i) => ({ item: i })) });
 
-	recordInRegistry(this, registryUpdates(this, rows, outcomes));
 	return [out];
-}
-
-/** One 'synced' log entry per audience that received live (not test) events. */
-function registryUpdates(ctx: IExecuteFunctions, rows: Row[], outcomes: ItemOutcome[]): RegistryUpdate[] {
-	const byAudience = new Map<string, { target: Target; sent: number; failed: number }>();
-	for (const row of rows) {
-		if (!row.target.audienceId || row.testEventCode) continue;
-		const entry = byAudience.get(row.target.audienceId) ?? { target: row.target, sent: 0, failed: 0 };
-		if (outcomes[row.item].status === 'sent') entry.sent++;
-		else entry.failed++;
-		byAudience.set(row.target.audienceId, entry);
-	}
-	const at = new Date(Date.now());
-	return [...byAudience.entries()].map(([audienceId, { target, sent, failed }]) => {
-		const known = registryEntry(ctx, audienceId);
-		return {
-			audienceId,
-			name: known?.name ?? (target.audienceName || `Audience ${audienceId}`),
-			advertiserId: known?.advertiserId ?? target.advertiserId,
-			kind: 'event' as const,
-			event: 'synced' as const,
-			action: 'EVENTS',
-			at,
-			detail: `${sent} ${target.event} events sent to pixel ${target.pixelCode}${failed ? `, ${failed} failed` : ''}`,
-		};
-	});
 }

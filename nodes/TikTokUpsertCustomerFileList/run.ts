@@ -5,7 +5,8 @@ import { DEFAULT_DEDUPE_LIMIT, type PipelineStats } from '../shared/customerFile
 import { planCalls, type SyncAction } from '../shared/customerFile/uploadPlan';
 import { REJECT_REASON_TEXT, type RejectReason } from '../shared/identity/normalize';
 import { checkCooldown, checkFloor, checkReplaceAllowed, type GuardResult } from '../shared/sync/guards';
-import { recordInRegistry, registryEntry, registryEntryByName, type RegistryUpdate } from '../shared/sync/registry';
+import { noteLinkState } from '../shared/sync/lifecycle';
+import { isDeletedName, readLinkState } from '../shared/sync/linkStore';
 import { findAudiencesByName, getAudience } from '../shared/tiktok/audiences';
 import { createCustomerFileAudience, updateCustomerFileAudience } from '../shared/tiktok/customerFiles';
 import { lastReplaceAt } from '../shared/tiktok/history';
@@ -16,7 +17,9 @@ import { uploadRows } from './upload';
 
 /**
  * List Sync, step by step: group items into syncs → for each: target → link state → guards → rows and uploads →
- * apply (create or update) → report. The registry records every successful sync once, at the end of the run.
+ * link state again → apply (create or update) → report. Nothing is written to workflow static data: TikTok's audience
+ * history records every sync, and the link store (Unlink/Delete) is read twice, so a sync that an Unlink overtakes
+ * while it uploads is not applied.
  */
 
 /** A sync the node refused before changing anything (guards, ambiguous names, bad input). */
@@ -60,7 +63,7 @@ interface Job {
 	items: number[];
 }
 
-/** Groups items into syncs, runs each, and records every successful sync in the registry once at the end. */
+/** Groups items into syncs and runs each: one summary item per sync. */
 export async function executeUpsert(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const out: INodeExecutionData[] = [];
@@ -80,20 +83,17 @@ export async function executeUpsert(ctx: IExecuteFunctions): Promise<INodeExecut
 		else jobs.set(key, { config, items: [i] });
 	}
 
-	const updates: RegistryUpdate[] = [];
 	for (const job of jobs.values()) {
 		const paired = job.items.map((item) => ({ item }));
 		try {
-			const result = await runSync(ctx, job.config, job.items);
-			out.push({ json: result.summary as unknown as IDataObject, pairedItem: paired });
-			if (result.registry) updates.push(result.registry);
+			const summary = await runSync(ctx, job.config, job.items);
+			out.push({ json: summary as unknown as IDataObject, pairedItem: paired });
 		} catch (error) {
 			if (!ctx.continueOnFail()) throw toNodeError(ctx, error, job.items[0]);
 			const extra = error instanceof SyncRefusal && error.nextAllowedAt ? { nextAllowedAt: error.nextAllowedAt.toISOString() } : {};
 			out.push({ json: { error: (error as Error).message, ...extra }, pairedItem: paired });
 		}
 	}
-	if (updates.length > 0) recordInRegistry(ctx, updates);
 	return out;
 }
 
@@ -146,19 +146,19 @@ function checkAudienceKind(audience: Audience, config: SyncConfig, refuse: Refus
 }
 
 /**
- * Step 2: an unlinked audience, or a deleted or unlinked list name, is skipped (nothing is sent). TikTok no longer
- * knows a deleted audience's name; the registry does, so a deleted list is never created again by name.
+ * Step 2 (and again before step 5): an unlinked or deleted audience, or the name of a deleted list, is skipped: nothing
+ * is sent. TikTok no longer knows a deleted audience's name; the link store does, so it is never created again by name.
  */
-function linkSkipReason(ctx: IExecuteFunctions, config: SyncConfig, target: Target): string | undefined {
-	if (target.audience) {
-		if (registryEntry(ctx, target.audience.audience_id)?.linked === false) {
-			return `Audience ${target.audience.audience_id} is unlinked from this workflow's sync (TikTok Unlink/Delete Audience): nothing was sent. Link it again to sync.`;
-		}
-		return undefined;
+async function linkSkipReason(ctx: IExecuteFunctions, config: SyncConfig, audienceId: string | null, name: string): Promise<string | undefined> {
+	const workflowId = String(ctx.getWorkflow().id ?? '');
+	if (audienceId) {
+		const link = await readLinkState(ctx, config.advertiserId, audienceId);
+		if (!link.unlinked) return undefined;
+		noteLinkState(workflowId, audienceId, link.deleted ? 'deleted' : 'unlinked');
+		return `Audience ${audienceId} ("${name}") is ${link.deleted ? 'deleted' : 'unlinked'} in this workflow (TikTok Unlink/Delete Audience): nothing was sent.${link.deleted ? '' : ' Relink it to sync again.'}`;
 	}
-	const known = registryEntryByName(ctx, config.advertiserId, config.listName);
-	if (known && (known.deleted === true || known.linked === false)) {
-		return `The list "${config.listName}" (audience ${known.audienceId}) was ${known.deleted ? 'deleted' : 'unlinked'} from this workflow's sync (TikTok Unlink/Delete Audience): it is not created again. Link it again, or use another List Name.`;
+	if (await isDeletedName(ctx, config.advertiserId, config.listName)) {
+		return `The list "${config.listName}" was deleted in this workflow (TikTok Unlink/Delete Audience): it is not created again and nothing was sent. Use another List Name.`;
 	}
 	return undefined;
 }
@@ -170,7 +170,7 @@ function describeInvalid(stats: PipelineStats): string {
 	return parts.length > 0 ? parts.join('; ') : 'none';
 }
 
-export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIndexes: number[]): Promise<{ summary: SyncSummary; registry?: RegistryUpdate }> {
+export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIndexes: number[]): Promise<SyncSummary> {
 	const itemIndex = itemIndexes[0];
 	const requestIds: string[] = [];
 	const refuse: Refuse = (message, nextAllowedAt) => {
@@ -205,8 +205,8 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 		audienceValid: audience ? audience.is_valid : null,
 	};
 	if (audience) checkAudienceKind(audience, config, refuse);
-	const skipReason = linkSkipReason(ctx, config, target);
-	if (skipReason) return { summary: { ...summary, skipped: true, skipReason } };
+	const skipReason = await linkSkipReason(ctx, config, target.audienceId, target.name);
+	if (skipReason) return { ...summary, skipped: true, skipReason };
 	if (creating && config.action === 'REMOVE') refuse(`No audience is named "${config.listName}", so there is nothing to remove from. Check List Name.`);
 
 	// Step 3: guards read from TikTok's history. A dry run notes what a real run would refuse.
@@ -247,13 +247,17 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 		});
 	}
 	if (audience && config.stopBelowFloor) guard(checkFloor(audience.cover_num, config.action, stats.rowsSent, audience.is_valid));
-	if (config.dryRun) return { summary: { ...summary, wouldRefuse } };
+	if (config.dryRun) return { ...summary, wouldRefuse };
+
+	// An Unlink or Delete may have come while the files uploaded: then they are never applied.
+	const lateSkip = await linkSkipReason(ctx, config, target.audienceId, target.name);
+	if (lateSkip) return { ...summary, filesUploaded: 0, skipped: true, skipReason: `${lateSkip} The files uploaded meanwhile were not applied.` };
 
 	// Step 5: apply. Every file is uploaded already, so a REPLACE goes out as one call.
 	const audienceId = await apply(ctx, config, target, filePaths, itemIndex, requestIds, () => (summary.created = true));
 	summary.audienceId = audienceId;
 
-	// Step 6: report the audience as TikTok sees it now, and what the registry records.
+	// Step 6: report the audience as TikTok sees it now.
 	const after = await getAudience.call(ctx, config.advertiserId, audienceId, itemIndex);
 	if (after) {
 		requestIds.push(after.requestId);
@@ -261,20 +265,7 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 		summary.audienceSize = after.audience.cover_num;
 		summary.audienceValid = after.audience.is_valid;
 	}
-	const files = filePaths.length;
-	return {
-		summary,
-		registry: {
-			audienceId,
-			name: summary.audienceName,
-			advertiserId: config.advertiserId,
-			kind: 'list',
-			event: summary.created ? 'created' : 'synced',
-			action: summary.created ? 'CREATE' : config.action,
-			detail: `${summary.action} ${stats.rowsSent} rows in ${files} file${files === 1 ? '' : 's'} (${stats.invalidTotal} invalid, ${stats.duplicates} duplicates)`,
-			at: new Date(),
-		},
-	};
+	return summary;
 }
 
 /** Creates the list from the files, or updates it (one call per plan step); returns the audience ID. */

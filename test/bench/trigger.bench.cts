@@ -1,5 +1,5 @@
-// Trigger benchmark: polls of TikTok Audience Sync Trigger against the emulator, for a workflow whose sync registry
-// holds 20 linked List Sync audiences (all due). The trigger watches one audience per node, so two figures:
+// Trigger benchmark: polls of TikTok Audience Sync Trigger against the emulator, for 20 List Sync audiences (all due,
+// their last sync 48 h old in TikTok's history). The trigger watches one audience per node, so two figures:
 //   trigger_poll_ms / trigger_poll_requests        one scheduled poll (median of the 20 trigger nodes' polls)
 //   trigger_poll_all_ms / trigger_poll_all_requests  one poll of each of the 20 triggers, one after another
 // Requests are counted from the emulator's request log, not from the node.
@@ -10,7 +10,6 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { SEED, startEmulator, type EmulatorHandle } from '../emulator/index.cts';
 import { ActiveWorkflow } from '../support/activeWorkflow.cts';
 import { byId, packageLoader, packageNode, simulateRestart } from '../support/engine.cts';
-import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
 
 const AUDIENCES = Number(process.env.TRIGGER_AUDIENCES ?? 20);
 const ADV = SEED.grantedAdvertiserId;
@@ -39,25 +38,6 @@ async function createListAudience(emu: EmulatorHandle, name: string, members: nu
 	return String((created.data as IDataObject).custom_audience_id);
 }
 
-function registryOf(ids: string[], lastSyncAt: number): Registry {
-	const at = new Date(lastSyncAt).toISOString();
-	const audiences: Registry['audiences'] = {};
-	ids.forEach((id, k) => {
-		audiences[id] = {
-			audienceId: id,
-			name: `Bench list ${k}`,
-			advertiserId: ADV,
-			kind: 'list',
-			linked: true,
-			createdAt: at,
-			lastSyncAt: at,
-			lastAction: 'APPEND',
-			log: [{ at, event: 'synced', detail: 'bench fixture' }],
-		};
-	});
-	return { version: 1, audiences };
-}
-
 const trigger = (audienceId: string): INode =>
 	packageNode('Sync Trigger', 'tikTokAudienceSyncTrigger', {
 		syncKind: 'list',
@@ -81,7 +61,8 @@ async function main(): Promise<void> {
 	try {
 		const ids: string[] = [];
 		for (let k = 0; k < AUDIENCES; k++) ids.push(await createListAudience(emu, `Bench list ${k}`, 1000));
-		const staticData = { global: { [REGISTRY_KEY]: registryOf(ids, Date.now() - 48 * HOUR) as unknown as IDataObject } };
+		// Nothing saved yet: every audience's last sync comes from TikTok's history.
+		const staticData = {};
 		const credentials = {
 			tikTokBusinessApi: { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 0, maxRetries: 3, retryBaseDelayMs: 5 },
 		};

@@ -25,7 +25,7 @@ import {
 	type WorkflowJson,
 } from './n8nServer.cts';
 import { emulatorCredentialData, startStack, type Stack } from './stack.cts';
-import { DAY, inspectAudience, isoSeconds, postWebhook, postWebhookOnceRegistered, sha, storedRegistry, tiktokTime } from './workflows.cts';
+import { DAY, inspectAudience, isoSeconds, postWebhook, postWebhookOnceRegistered, sha, linkFact, storedLinkFacts, storedStaticData, tiktokTime } from './workflows.cts';
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const ADV = SEED.grantedAdvertiserId;
@@ -204,16 +204,8 @@ describe('event-sync-customerlabs-webhook.json', () => {
 			summary: { sent: consenting.length, skipped: 3, skipped_by_reason: { no_consent: 3 }, failed: 0, requests: 1, request_ids: [track[0].request_id] },
 		});
 
-		// A production run: n8n saved the sync log (created by one node, synced by the next).
-		const registry = await waitFor('the registry', () => storedRegistry(stack.session, ids[FILE]));
-		expect(registry.audiences[audience.audienceId]).toMatchObject({ name: NAME, kind: 'event', linked: true, lastAction: 'EVENTS' });
-		expect(registry.audiences[audience.audienceId].log.map((l: { event: string; detail: string }) => [l.event, l.detail])).toEqual([
-			[
-				'created',
-				`Website audience created; pixel Main website (${MAIN_PIXEL.pixel_code}); event AddToCart; people with "PIXEL ADD TO CART" on pixel ${MAIN_PIXEL.pixel_id} in the last 30 days; description: Synced from the CustomerLabs segment "High intent" by n8n`,
-			],
-			['synced', `${consenting.length} AddToCart events sent to pixel ${MAIN_PIXEL.pixel_code}`],
-		]);
+		// A production run; the nodes write no static data (n8n saves none).
+		expect(await storedStaticData(stack.session, ids[FILE])).toBeNull();
 	});
 });
 
@@ -249,14 +241,15 @@ describe('list-sync-trigger-instant-unlink-delete.json', () => {
 
 		const wrong = await postWebhookOnceRegistered(stack.url, 'tiktok-audience-unlink', { audienceId, confirmName: 'crm customers (trigger)' });
 		expect(wrong.status).toBe(500);
-		expect((await storedRegistry(stack.session, ids[FILE])).audiences[audienceId].linked).toBe(true);
+		const facts = [linkFact.unlinked(audienceId), linkFact.deleted(audienceId), linkFact.deletedName(ADV, NAME)];
+		expect(await storedLinkFacts(stack.n8n, ids[FILE], facts)).toEqual([]);
 
 		const unlinked = await postWebhook(stack.url, 'tiktok-audience-unlink', { audienceId, confirmName: NAME });
 		expect(unlinked).toEqual({
 			status: 200,
 			json: { operation: 'unlink', advertiserId: ADV, audienceId, name: NAME, unlinked: true, alreadyUnlinked: false },
 		});
-		await waitFor('the unlink in the registry', async () => (await storedRegistry(stack.session, ids[FILE])).audiences[audienceId].linked === false);
+		expect(await storedLinkFacts(stack.n8n, ids[FILE], facts)).toEqual([linkFact.unlinked(audienceId)]);
 		expect(stack.emulator.state.audiences.has(audienceId)).toBe(true);
 
 		const deleted = await postWebhook(stack.url, 'tiktok-audience-delete', { audienceId, confirmName: NAME });
@@ -268,14 +261,9 @@ describe('list-sync-trigger-instant-unlink-delete.json', () => {
 			name: NAME,
 			deleted: true,
 			requestId: stack.emulator.state.requestLog.filter((r) => r.path.endsWith('/dmp/custom_audience/delete/')).pop()?.request_id,
-			recordedInLog: true,
 		});
 		expect(stack.emulator.state.audiences.has(audienceId)).toBe(false);
-		const registry = await waitFor('the delete in the registry', async () => {
-			const r = await storedRegistry(stack.session, ids[FILE]);
-			return r.audiences[audienceId].deleted === true ? r : undefined;
-		});
-		expect(registry.audiences[audienceId].log.map((l: { event: string }) => l.event)).toEqual(['created', 'unlinked', 'deleted']);
+		expect(await storedLinkFacts(stack.n8n, ids[FILE], facts)).toEqual(facts);
 		const webhookRuns: Execution[] = await executionsOf(FILE, 'webhook');
 		expect(webhookRuns.map((e) => e.status).sort()).toEqual(['error', 'success', 'success']);
 	});

@@ -1,13 +1,13 @@
 // The link lifecycle in the real n8n 2.x server against the emulator: one active workflow holds
-// [Sync Trigger → People (Code) → Upsert Customer File List] and two admin webhooks ([Unlink], [Delete]), so every
-// action node writes the same workflow's registry and the trigger only reads it. Assertions read the emulator's
-// state, n8n's executions, n8n's log and the workflow's stored static data.
+// [Sync Trigger → People (Code) → Upsert Customer File List] and two admin webhooks ([Unlink], [Delete]), which write
+// the same workflow's link store (n8n's de-duplication table); the trigger alone writes static data (its emits).
+// Assertions read the emulator's state, n8n's executions, n8n's log, the stored static data and the link store.
 import { randomUUID } from 'node:crypto';
 
 import { SEED } from '../emulator/index.cts';
-import { activateWorkflow, executionError, getWorkflow, nodeOutput, nodeType, sleep, waitFor, type Execution } from './n8nServer.cts';
+import { activateWorkflow, executionError, nodeOutput, nodeType, sleep, waitFor, type Execution } from './n8nServer.cts';
 import { startStack, type Stack } from './stack.cts';
-import { postWebhook } from './workflows.cts';
+import { linkFact, postWebhook, storedLinkFacts, storedStaticData } from './workflows.cts';
 
 const NAME = 'E2E lifecycle buyers';
 const ADV = SEED.grantedAdvertiserId;
@@ -105,7 +105,6 @@ afterAll(async () => {
 
 const named = () => [...stack.emulator.state.audiences.values()].filter((a) => a.name === NAME);
 const byMode = (executions: Execution[], mode: string) => executions.filter((e) => e.mode === mode);
-const registryOf = async (id: string) => ((await getWorkflow(stack.session, id)).staticData as any)?.global?.tiktokAudienceSync;
 const pad = (n: number) => String(n).padStart(2, '0');
 const hhmm = (ms: number) => `${pad(new Date(ms).getUTCHours())}:${pad(new Date(ms).getUTCMinutes())} UTC`;
 
@@ -143,7 +142,9 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	expect(audience.history.map((h) => h.action)).toEqual(['create']);
 	expect(audience.members.size).toBe(1200);
 	const createdAt = audience.history[0].atMs;
-	expect((await registryOf(id)).audiences[audienceId]).toMatchObject({ name: NAME, kind: 'list', linked: true });
+	// The only static data: the trigger's emit, saved by n8n with it.
+	expect(Object.keys((await storedStaticData(stack.session, id)) ?? {})).toEqual(['node:Sync Trigger']);
+	const facts = [linkFact.unlinked(audienceId), linkFact.deleted(audienceId), linkFact.deletedName(ADV, NAME)];
 
 	// 2. Restart within the interval: the activation poll after the restart finds the sync in TikTok's history.
 	const beforeRestart = stack.emulator.clock.now();
@@ -161,25 +162,25 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	);
 	expect(named().map((a) => a.history.length)).toEqual([1]);
 
-	// 4. Unlink through the admin webhook (a production run, so n8n saves the registry). A wrong name changes nothing.
+	// 4. Unlink through the admin webhook. A wrong name changes nothing.
 	const typo = await post('e2e-unlink', { audienceId, confirm: 'e2e lifecycle buyers' });
 	expect(typo.status).toBe(500);
-	expect((await registryOf(id)).audiences[audienceId].linked).toBe(true);
+	expect(await storedLinkFacts(stack.n8n, id, facts)).toEqual([]);
 	const unlinked = await post('e2e-unlink', { audienceId, confirm: NAME });
 	expect(unlinked).toEqual({
 		status: 200,
 		json: { operation: 'unlink', advertiserId: ADV, audienceId, name: NAME, unlinked: true, alreadyUnlinked: false },
 	});
-	expect((await registryOf(id)).audiences[audienceId]).toMatchObject({ linked: false });
-	// The trigger sees it at once (no restart): an instant sync is now refused because the audience is unlinked.
+	expect(await storedLinkFacts(stack.n8n, id, facts)).toEqual([linkFact.unlinked(audienceId)]);
+	// The trigger runs in the same process: it sees it at once, and an instant sync is refused because of it.
 	const afterUnlink = await stack.runWorkflow(id, { triggerNode: 'Sync Trigger' });
 	expect(executionError(afterUnlink)?.message).toBe(`Audience "${NAME}" (${audienceId}) is unlinked`);
-	// And after a restart, from the stored registry: no sync, and n8n's log says why.
+	// And after a restart the unlink is still in n8n's database; no sync runs.
 	const beforeSecondRestart = stack.emulator.clock.now();
 	await stack.n8n.restart();
 	await triggerPolledSince(beforeSecondRestart);
 	await sleep(3000);
-	expect(stack.n8n.logs()).toContain(`Sync Trigger: Audience "${NAME}" (${audienceId}) is unlinked.`);
+	expect(await storedLinkFacts(stack.n8n, id, facts)).toEqual([linkFact.unlinked(audienceId)]);
 	expect(byMode(await stack.executions(id), 'trigger')).toHaveLength(1);
 	expect(named().map((a) => [a.audienceId, a.history.length])).toEqual([[audienceId, 1]]);
 
@@ -188,7 +189,7 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	expect(stack.emulator.state.audiences.has(audienceId)).toBe(true);
 	const deleted = await post('e2e-delete', { audienceId, confirm: NAME });
 	expect(deleted.status).toBe(200);
-	expect(deleted.json).toMatchObject({ operation: 'delete', deleted: true, audienceId, name: NAME, recordedInLog: true });
+	expect(deleted.json).toMatchObject({ operation: 'delete', deleted: true, audienceId, name: NAME });
 	expect(stack.emulator.state.audiences.has(audienceId)).toBe(false);
 	const beforeThirdRestart = stack.emulator.clock.now();
 	await stack.n8n.restart();
@@ -196,9 +197,7 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	await sleep(3000);
 	expect(named()).toEqual([]);
 	expect(byMode(await stack.executions(id), 'trigger')).toHaveLength(1);
-	const registry = await registryOf(id);
-	expect(registry.audiences[audienceId].log.map((l: { event: string }) => l.event)).toEqual(['created', 'unlinked', 'deleted']);
-	expect(registry.audiences[audienceId]).toMatchObject({ linked: false, deleted: true });
+	expect(await storedLinkFacts(stack.n8n, id, facts)).toEqual(facts);
 	// Executions by mode: the one initial sync, two refused instant syncs, four admin webhook calls.
 	const all = await stack.executions(id);
 	expect([byMode(all, 'trigger').length, byMode(all, 'manual').length, byMode(all, 'webhook').length]).toEqual([1, 2, 4]);

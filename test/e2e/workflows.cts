@@ -1,11 +1,12 @@
 // Small builders and helpers shared by the node and example e2e tests: workflow nodes as n8n stores them, hashes as
-// the emulator stores them, webhook calls, and the registry in a workflow's stored static data.
-import { randomUUID } from 'node:crypto';
+// the emulator stores them, webhook calls, a workflow's stored static data and the link facts n8n's database holds.
+import { createHash, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import CryptoJS from 'crypto-js';
 
 import { formatTikTokTime } from '../emulator/clock.cts';
-import { REGISTRY_KEY } from '../../nodes/shared/sync/registry';
-import { getWorkflow, nodeType, type Session, type WorkflowJson } from './n8nServer.cts';
+import { getWorkflow, nodeType, type N8nInstance, type Session, type WorkflowJson } from './n8nServer.cts';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -89,10 +90,38 @@ export async function postWebhookOnceRegistered(
 	}
 }
 
-/** The sync registry in a workflow's stored static data (undefined when none was saved). */
-export async function storedRegistry(session: Session, workflowId: string): Promise<any> {
+/** A workflow's stored static data (null when n8n never saved any). */
+export async function storedStaticData(session: Session, workflowId: string): Promise<Record<string, any> | null> {
 	const workflow = await getWorkflow(session, workflowId);
-	return (workflow.staticData as any)?.global?.[REGISTRY_KEY];
+	return (workflow.staticData as Record<string, any> | null | undefined) ?? null;
+}
+
+/** The link store's facts (nodes/shared/sync/linkStore.ts) as values, for comparing with what n8n's database holds. */
+export const linkFact = {
+	unlinked: (audienceId: string) => `tiktok-audience-sync/v1/unlinked/${audienceId}`,
+	deleted: (audienceId: string) => `tiktok-audience-sync/v1/deleted/${audienceId}`,
+	deletedName: (advertiserId: string, name: string) => `tiktok-audience-sync/v1/deleted-name/${advertiserId}/${name}`,
+};
+
+/**
+ * Which of these link facts n8n's database holds for the workflow: the de-duplication row (table processed_data,
+ * workflow scope, values stored as base64 MD5), read from the SQLite file with the sqlite3 module of n8n's install.
+ */
+export async function storedLinkFacts(instance: N8nInstance, workflowId: string, facts: string[]): Promise<string[]> {
+	const req = createRequire(path.join(instance.n8nDir, 'node_modules', 'n8n', 'package.json'));
+	const sqlite3 = req('sqlite3') as { Database: new (file: string, mode: number, cb: (e: Error | null) => void) => any; OPEN_READONLY: number };
+	const file = path.join(instance.userFolder, '.n8n', 'database.sqlite');
+	const rows = await new Promise<Array<{ value: string }>>((resolve, reject) => {
+		const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
+			if (error) return reject(error);
+			db.all('SELECT value FROM processed_data WHERE workflowId = ? AND context = ?', [workflowId, ''], (e: Error | null, r: Array<{ value: string }>) => {
+				db.close();
+				return e ? reject(e) : resolve(r);
+			});
+		});
+	});
+	const stored = new Set<string>(rows.flatMap((r) => (JSON.parse(r.value) as { data: string[] }).data));
+	return facts.filter((f) => stored.has(createHash('md5').update(f).digest('base64')));
 }
 
 /** The emulator's inspection view of an audience (members computed for website audiences). */

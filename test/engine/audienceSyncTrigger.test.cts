@@ -6,10 +6,9 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
-import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../nodes/shared/sync/lifecycle';
 import { ActiveWorkflow } from '../support/activeWorkflow.cts';
-import { byId, chain, lifecycleModule, liveRegistry, packageNode, simulateRestart, WORKFLOW_ID } from '../support/engine.cts';
+import { byId, chain, lifecycleModule, packageNode, simulateRestart, WORKFLOW_ID } from '../support/engine.cts';
 import { createWebsiteAudienceAt } from '../support/eventSync.cts';
 import { PROBE_EVENT, PROBE_LIST, probeEventSync, probeListSync } from '../support/probeSyncNodes.cts';
 
@@ -49,7 +48,7 @@ const syncTrigger = (params: IDataObject = {}): INode =>
 const probe = (type: string): INode =>
 	({ id: 'sync', name: 'Sync', type, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { tikTokBusinessApi: { id: '1', name: 'TikTok' } } }) as INode;
 
-/** [Sync Trigger → Sync] plus lifecycle nodes reached from a webhook in the same workflow (they share its registry). */
+/** [Sync Trigger → Sync] plus lifecycle nodes reached from a webhook in the same workflow (they share its link store). */
 function workflow(trigger: INode, extra: INode[] = [], syncType = PROBE_LIST): ActiveWorkflow {
 	return new ActiveWorkflow({
 		nodes: [trigger, probe(syncType), ...extra],
@@ -70,7 +69,9 @@ const triggerMemory = (ref = `name:${NAME}`) => {
 	return lifecycle.recallTrigger(lifecycle.triggerMemoryKey(WORKFLOW_ID, 'sync-trigger', ADV, ref));
 };
 
-const registryOf = (wf: ActiveWorkflow): Registry => (wf.db.global as IDataObject)[REGISTRY_KEY] as unknown as Registry;
+/** Where n8n keeps the trigger's node static data, and the trigger's key for the by-name audience. */
+const TRIGGER_DATA = 'node:Sync Trigger';
+const REF = `${ADV}|name:${NAME}`;
 const audiencesNamed = (name: string) => [...emu.state.audiences.values()].filter((a) => a.name === name);
 const historyOf = (id: string) => emu.state.audiences.get(id)?.history.map((h) => `${h.action}@${iso(h.atMs)}`);
 
@@ -103,23 +104,14 @@ test('initial sync: one item, reason "initial"; the sync creates the audience; n
 	]);
 	expect(first.run?.output('Sync')).toEqual([{ audienceId: id, action: 'CREATE' }]);
 	expect(audiencesNamed(NAME).map((a) => a.audienceId)).toEqual([id]);
-	expect(registryOf(wf).audiences[id]).toEqual({
-		audienceId: id,
-		name: NAME,
-		advertiserId: ADV,
-		kind: 'list',
-		linked: true,
-		createdAt: iso(T0),
-		lastSyncAt: iso(T0),
-		lastAction: 'CREATE',
-		log: [{ at: iso(T0), event: 'created', detail: 'CREATE 1000 rows (initial)' }],
-	});
+	// The trigger's emit is the only static data written, saved by n8n with the emit.
+	expect(wf.db).toEqual({ [TRIGGER_DATA]: { emits: { [REF]: { lastEmitAt: T0 } } } });
 	for (const step of [MINUTE_MS, HOUR_MS, 22 * HOUR_MS, 58 * MINUTE_MS]) {
 		emu.clock.advance(step);
 		expect((await wf.tick()).emitted).toEqual([]);
 	}
 	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
-	expect(wf.saves.map((s) => s.by)).toEqual(['execution (trigger)']);
+	expect(wf.saves.map((s) => s.by)).toEqual(['trigger']);
 });
 
 test('interval: the next sync is due one interval after the last sync in TikTok history, and is emitted once', async () => {
@@ -148,8 +140,8 @@ test('interval: the next sync is due one interval after the last sync in TikTok 
 		expect((await wf.tick()).emitted).toEqual([]);
 	}
 	expect(historyOf(id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + DAY_MS)}`]);
-	expect(registryOf(wf).audiences[id].log.map((l) => l.event)).toEqual(['created', 'synced']);
-	expect(wf.saves.every((s) => s.by !== 'trigger')).toBe(true);
+	expect(wf.saves.map((s) => s.by)).toEqual(['trigger', 'trigger']);
+	expect(wf.db).toEqual({ [TRIGGER_DATA]: { emits: { [REF]: { lastEmitAt: T0 + DAY_MS, audienceId: id } } } });
 });
 
 test('an audience ID TikTok does not know: nothing is emitted, and n8n\'s log says so once', async () => {
@@ -161,7 +153,7 @@ test('an audience ID TikTok does not know: nothing is emitted, and n8n\'s log sa
 	expect(wf.logs).toEqual([
 		{
 			level: 'warn',
-			message: 'Sync Trigger: Audience "999" (999) no longer exists on TikTok. It was deleted outside this workflow. Nothing is synced; pick another audience.',
+			message: 'Sync Trigger: Audience "999" (999) no longer exists on TikTok. It was deleted (with the TikTok Unlink/Delete Audience node or in TikTok Ads Manager). Nothing is synced and it is not created again; pick another audience.',
 		},
 	]);
 });
@@ -195,7 +187,7 @@ test('instant sync: refused inside the cooldown with the time it opens, allowed 
 		},
 	]);
 	expect(instant.output('Sync')).toEqual([{ audienceId: id, action: 'APPEND' }]);
-	// A manual run's static data is never saved by n8n: the registry is unchanged, TikTok's history is not.
+	// A manual run's static data is never saved by n8n; TikTok's history is.
 	expect(JSON.stringify(wf.db)).toBe(dbBefore);
 	expect(historyOf(id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + 31 * MINUTE_MS)}`]);
 	expect(triggerMemory()).toMatchObject({ audienceId: id, lastInstantAt: T0 + 31 * MINUTE_MS });
@@ -237,27 +229,25 @@ test('paused: nothing is emitted and TikTok is not called; a manual run says it 
 	expect(manual.error()?.description).toBe('Set "Status" to Active to sync the audience again.');
 });
 
-test('Event Sync: last sync comes from the registry, reloaded after a restart; no sync is emitted twice', async () => {
+test('Event Sync: last sync is the trigger\'s saved emit, reloaded after a restart; no sync is emitted twice', async () => {
 	const id = await createWebsiteAudienceAt(emu, ADV, 'Website buyers');
 	const wf = workflow(syncTrigger({ syncKind: 'event', audience: byId(id) }), [], PROBE_EVENT);
 	await wf.activate();
 	const first = await wf.tick();
 	expect(first.emitted.map((e) => [e.reason, e.audienceId, e.audienceName, e.lastSyncAt])).toEqual([['initial', id, 'Website buyers', null]]);
-	expect(registryOf(wf).audiences[id]).toMatchObject({ kind: 'event', lastSyncAt: iso(T0), lastAction: 'EVENTS' });
+	expect(wf.db).toEqual({ [TRIGGER_DATA]: { emits: { [`${ADV}|id:${id}`]: { lastEmitAt: T0, audienceId: id } } } });
 
 	emu.clock.advance(HOUR_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
-	// The trigger's activation copy predates the sync: until the restart, the sync is known from process memory only.
 	expect(triggerMemory(`id:${id}`)).toMatchObject({ lastEmitAt: T0 });
-	expect(liveRegistry().audiences[id]).toMatchObject({ lastSyncAt: iso(T0) });
 	await wf.restart();
-	expect([triggerMemory(`id:${id}`), liveRegistry().audiences]).toEqual([{}, {}]);
+	expect(triggerMemory(`id:${id}`)).toEqual({});
 	expect((await wf.tick()).emitted).toEqual([]);
 	emu.clock.set(T0 + DAY_MS);
-	expect((await wf.tick()).emitted.map((e) => [e.reason, e.lastSyncAt, e.lastSyncSource])).toEqual([['scheduled', iso(T0), 'registry']]);
+	expect((await wf.tick()).emitted.map((e) => [e.reason, e.lastSyncAt, e.lastSyncSource])).toEqual([['scheduled', iso(T0), 'trigger']]);
 	await wf.restart();
-	expect([triggerMemory(`id:${id}`), liveRegistry().audiences]).toEqual([{}, {}]);
+	expect(triggerMemory(`id:${id}`)).toEqual({});
 	emu.clock.advance(MINUTE_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
-	expect(wf.saves.map((s) => s.by)).toEqual(['execution (trigger)', 'execution (trigger)']);
+	expect(wf.saves.map((s) => s.by)).toEqual(['trigger', 'trigger']);
 });

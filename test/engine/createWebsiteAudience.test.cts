@@ -3,8 +3,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startEmulator, type EmulatorHandle } from '../emulator/index.cts';
-import { runWorkflow, simulateRestart } from '../support/engine.cts';
-import { ADV, createNode, emulatorCredentials, inspectAudience, MAIN_PIXEL, requestsTo, savedRegistry } from '../support/eventSync.cts';
+import { linkFact, recordInStore, runWorkflow, simulateRestart } from '../support/engine.cts';
+import { ADV, createNode, emulatorCredentials, inspectAudience, MAIN_PIXEL, requestsTo } from '../support/eventSync.cts';
 
 let emu: EmulatorHandle;
 beforeEach(async () => {
@@ -177,26 +177,22 @@ test('Continue On Fail: the conflicting item reports its error, the other item i
 	expect(out[1]).toMatchObject({ status: 'created', audience_name: 'Fresh 2', lookback_days: 5 });
 });
 
-test('the sync log records the creation (description included) in production runs only', async () => {
+test('no run writes static data; a name this workflow deleted is skipped, not created again', async () => {
 	const manual = await run({}, 'manual');
-	expect(savedRegistry(manual.staticData)).toBeUndefined();
-	const id = String(manual.output('TikTok Create Website Audience')[0].audience_id);
-	// A production rerun adopts the audience (same rule) into this workflow's registry once.
 	const prod = await run({}, 'trigger');
-	const registry = savedRegistry(prod.staticData)!;
-	expect(Object.keys(registry.audiences)).toEqual([id]);
-	expect(registry.audiences[id]).toMatchObject({ audienceId: id, name: 'Buyers (n8n)', advertiserId: ADV, kind: 'event', linked: true, lastAction: 'CREATE' });
-	expect(registry.audiences[id].log.map((l) => [l.event, l.detail])).toEqual([
-		[
-			'created',
-			'Existing website audience with the same rule reused; pixel Main website (CEMU0PIXEL0MAIN00001); event Purchase; people with "COMPLETE PAYMENT" on pixel 7200000000000000011 in the last 30 days; description: People who bought in the last 30 days',
-		],
+	expect([manual.staticDataChanged, prod.staticDataChanged]).toEqual([false, false]);
+	expect(prod.output('TikTok Create Website Audience')[0]).toMatchObject({ status: 'existing', audience_name: 'Buyers (n8n)' });
+	await recordInStore(linkFact.deletedName(ADV, 'Buyers (n8n)'));
+	const before = emu.state.audiences.size;
+	const again = await run({}, 'trigger');
+	expect(again.output('TikTok Create Website Audience')).toEqual([
+		{
+			status: 'skipped',
+			reason: 'deleted_in_this_workflow',
+			audience_name: 'Buyers (n8n)',
+			advertiser_id: ADV,
+			skip_reason: 'The audience "Buyers (n8n)" was deleted in this workflow (TikTok Unlink/Delete Audience): it is not created again. Use another audience name.',
+		},
 	]);
-	// Known audience, same rule: no new log line.
-	const again = await run({}, 'trigger', prod.staticData);
-	expect(savedRegistry(again.staticData)!.audiences[id].log).toHaveLength(1);
-	const fresh = await run({ audienceName: 'New one' }, 'trigger', prod.staticData);
-	const freshRegistry = savedRegistry(fresh.staticData)!;
-	const freshId = Object.keys(freshRegistry.audiences).find((k) => k !== id) as string;
-	expect(freshRegistry.audiences[freshId].log[0].detail.startsWith('Website audience created; pixel Main website')).toBe(true);
+	expect(emu.state.audiences.size).toBe(before);
 });

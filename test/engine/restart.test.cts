@@ -1,28 +1,26 @@
 // The harness's restart helpers act on the module instances the nodes run with (dist/, loaded by n8n-core), not on the
-// TypeScript source a test imports. Before they did, "restart" tests cleared a second, unused copy of the registry's
-// live view and passed without restarting anything.
+// TypeScript source a test imports. Before they did, "restart" tests cleared a second, unused copy of a per-process
+// view and passed without restarting anything.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IDataObject, IHttpRequestOptions, INode } from 'n8n-workflow';
 
 import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
-import * as sourceRegistry from '../../nodes/shared/sync/registry';
+import * as sourceLifecycle from '../../nodes/shared/sync/lifecycle';
 import { anyDataSchema } from '../../nodes/shared/tiktok/schemas';
 import { DAY_MS, HOUR_MS } from '../../nodes/shared/sync/lifecycle';
 import { ActiveWorkflow } from '../support/activeWorkflow.cts';
 import {
 	byId,
 	chain,
-	forgetLiveRegistries,
+	dedupStore,
 	lifecycleModule,
-	liveRegistry,
+	linkFact,
 	packageNode,
-	runWorkflow,
 	simulateRestart,
 	transportModule,
 	WORKFLOW_ID,
 } from '../support/engine.cts';
-import { createNode, emulatorCredentials, savedRegistry } from '../support/eventSync.cts';
 import { PROBE_LIST, probeListSync } from '../support/probeSyncNodes.cts';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
@@ -39,27 +37,11 @@ afterEach(async () => {
 	await emu.close();
 });
 
-test('a node run writes the live view the helpers read and forget; the TypeScript source is another instance', async () => {
-	const r = await runWorkflow({ nodes: [createNode()], connections: {}, credentials: emulatorCredentials(emu), mode: 'trigger' });
-	expect(r.error()).toBeUndefined();
-	const id = String(r.output('TikTok Create Website Audience')[0].audience_id);
-	const saved = savedRegistry(r.staticData)!;
-	expect(Object.keys(saved.audiences)).toEqual([id]);
-	expect(liveRegistry()).toEqual(saved);
-
-	// What the engine tests used to clear: a copy of the module the nodes never load.
-	const ctx = { getWorkflowStaticData: () => ({}), getMode: () => 'trigger', getWorkflow: () => ({ id: WORKFLOW_ID }) };
-	expect(sourceRegistry.readRegistry(ctx as unknown as Parameters<typeof sourceRegistry.readRegistry>[0]).audiences).toEqual({});
-
-	forgetLiveRegistries();
-	expect(liveRegistry().audiences).toEqual({});
+const credentials = () => ({
+	tikTokBusinessApi: { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 0, maxRetries: 3, retryBaseDelayMs: 5 },
 });
 
-test('after a restart the trigger sees only the saved static data, not what an unsaved execution left in memory', async () => {
-	jest.spyOn(Date, 'now').mockImplementation(() => emu.clock.now());
-	const credentials = {
-		tikTokBusinessApi: { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 0, maxRetries: 3, retryBaseDelayMs: 5 },
-	};
+function lifecycleWorkflow(): ActiveWorkflow {
 	const nodes: INode[] = [
 		packageNode('Sync Trigger', 'tikTokAudienceSyncTrigger', {
 			syncKind: 'list',
@@ -73,22 +55,37 @@ test('after a restart the trigger sees only the saved static data, not what an u
 		{ id: 'sync', name: 'Sync', type: PROBE_LIST, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { tikTokBusinessApi: { id: '1', name: 'TikTok' } } } as INode,
 		packageNode('Unlink', 'tikTokUnlinkDeleteAudience', { operation: 'unlink', advertiserId: byId(ADV), audience: byId('0'), confirmName: NAME }),
 	];
-	const connections = chain('Sync Trigger', 'Sync');
-	const extraNodeTypes = { [PROBE_LIST]: probeListSync };
-	const wf = new ActiveWorkflow({ nodes, connections, credentials, triggerName: 'Sync Trigger', extraNodeTypes });
+	return new ActiveWorkflow({ nodes, connections: chain('Sync Trigger', 'Sync'), credentials: credentials(), triggerName: 'Sync Trigger', extraNodeTypes: { [PROBE_LIST]: probeListSync } });
+}
+
+test('an unlink writes the link view the helpers read and forget; the TypeScript source is another instance', async () => {
+	jest.spyOn(Date, 'now').mockImplementation(() => emu.clock.now());
+	const wf = lifecycleWorkflow();
 	await wf.activate();
 	const id = String((await wf.tick()).run?.output('Sync')[0].audienceId);
 	wf.setParameters('Unlink', { audience: byId(id) });
-	const saved = JSON.stringify(wf.db);
+	await wf.execute('manual', [{ json: {} }], 'Unlink');
+	expect(lifecycleModule().seenLinkState(WORKFLOW_ID, id)).toBe('unlinked');
+	// What the engine tests used to clear: a copy of the module the nodes never load.
+	expect(sourceLifecycle.seenLinkState(WORKFLOW_ID, id)).toBeUndefined();
+	simulateRestart();
+	expect(lifecycleModule().seenLinkState(WORKFLOW_ID, id)).toBeUndefined();
+});
 
-	// An unlink whose execution was never saved (n8n died before its workflowExecuteAfter hook): only memory has it.
+test('after a restart the trigger has forgotten the unlink it saw, and emits; the sync reads the link store and sends nothing', async () => {
+	jest.spyOn(Date, 'now').mockImplementation(() => emu.clock.now());
+	const wf = lifecycleWorkflow();
+	await wf.activate();
+	const id = String((await wf.tick()).run?.output('Sync')[0].audienceId);
+	wf.setParameters('Unlink', { audience: byId(id) });
+
+	// Unlink from the editor (a manual run: n8n saves no static data; the link store is not static data).
 	emu.clock.set(T0 + HOUR_MS);
-	const lost = await runWorkflow({ nodes, connections, credentials, extraNodeTypes, mode: 'webhook', startNode: 'Unlink', staticData: wf.db });
-	expect(lost.output('Unlink')).toEqual([{ operation: 'unlink', advertiserId: ADV, audienceId: id, name: NAME, unlinked: true, alreadyUnlinked: false }]);
-	expect(JSON.stringify(wf.db)).toBe(saved);
-	expect(liveRegistry().audiences[id]).toMatchObject({ linked: false });
+	const unlink = await wf.execute('manual', [{ json: {} }], 'Unlink');
+	expect(unlink.output('Unlink')).toEqual([{ operation: 'unlink', advertiserId: ADV, audienceId: id, name: NAME, unlinked: true, alreadyUnlinked: false }]);
+	expect(dedupStore.has(linkFact.unlinked(id))).toBe(true);
 
-	// Same process: the trigger merges the live view over its activation copy, so the due sync is not emitted.
+	// Same process: the trigger saw the unlink (link view), so the due sync is not emitted.
 	emu.clock.set(T0 + DAY_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
 	const lifecycle = lifecycleModule();
@@ -96,13 +93,13 @@ test('after a restart the trigger sees only the saved static data, not what an u
 	expect(lifecycle.recallTrigger(memoryKey)).toEqual({ audienceId: id, lastEmitAt: T0, reported: `Audience "${NAME}" (${id}) is unlinked` });
 
 	await wf.restart();
-	expect(liveRegistry().audiences).toEqual({});
 	expect(lifecycle.recallTrigger(memoryKey)).toEqual({});
-	// The database never heard of the unlink: the audience is linked, and its due sync runs.
+	// The trigger (which cannot read the link store) emits the due sync; the sync skips it with the reason.
 	const after = await wf.tick();
 	expect(after.emitted.map((e) => [e.reason, e.audienceId, e.lastSyncAt])).toEqual([['scheduled', id, new Date(T0).toISOString()]]);
-	expect(after.run?.output('Sync')).toEqual([{ audienceId: id, action: 'APPEND' }]);
-});
+	expect(after.run?.output('Sync')).toEqual([{ skipped: true, reason: `Audience ${id} is unlinked` }]);
+	expect(emu.state.audiences.get(id)?.history.map((h) => h.action)).toEqual(['create']);
+}, 30_000);
 
 test('a restart forgets the request limiter: the first call after it does not wait for a slot taken before it', async () => {
 	jest.spyOn(Date, 'now').mockReturnValue(T0);
@@ -150,7 +147,7 @@ test('every module-level store in nodes/ is one simulateRestart clears', () => {
 		'shared/events/build.ts: CONSENT_YES', // a constant: never written
 		'shared/sync/lifecycle.ts: triggerMemory', // forgetTriggerMemory
 		'shared/sync/lifecycle.ts: schedules', // forgetTriggerMemory
-		'shared/sync/registry.ts: liveEntries', // forgetLiveRegistries
+		'shared/sync/lifecycle.ts: linkView', // forgetTriggerMemory
 		'shared/tiktok/transport.ts: nextSlotByKey', // forgetRequestSlots
 	]);
 });

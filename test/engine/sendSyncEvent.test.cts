@@ -5,21 +5,18 @@ import CryptoJS from 'crypto-js';
 import type { IDataObject } from 'n8n-workflow';
 
 import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
-import { byId, chain, liveRegistry, runWorkflow, simulateRestart } from '../support/engine.cts';
+import { byId, chain, dedupStore, linkFact, recordInStore, runWorkflow, simulateRestart } from '../support/engine.cts';
 import {
-	ADV,
 	createNode,
 	emulatorCredentials,
 	inspectAudience,
 	MAIN_PIXEL,
 	pixelEvents,
 	requestsTo,
-	savedRegistry,
 	sendNode,
 	USERS_NODE,
 	usersNode,
 	usersNodeInstance,
-	withRegistry,
 } from '../support/eventSync.cts';
 
 const sha = (s: string) => CryptoJS.SHA256(s).toString(CryptoJS.enc.Hex);
@@ -174,24 +171,18 @@ test('no raw identifier or token in outputs, errors or TikTok-bound hashed field
 	expect(JSON.stringify(stored)).not.toContain('example.com');
 });
 
-test('an unlinked audience is skipped without a request; a production run logs the sync once', async () => {
-	const staticData = withRegistry({
-		version: 1,
-		audiences: { [audienceId]: { audienceId, name: 'Buyers (n8n)', advertiserId: ADV, kind: 'event', linked: false, createdAt: '2025-01-01T00:00:00.000Z', log: [] } },
-	});
-	const skipped = await send(users(3), {}, {}, 'trigger', staticData);
+test('an audience unlinked in the link store is skipped without a request; no run writes static data', async () => {
+	await recordInStore(linkFact.unlinked(audienceId));
+	const skipped = await send(users(3), {}, {}, 'trigger');
 	expect(summaryOf(skipped.output(SEND))).toMatchObject({ sent: 0, skipped: 3, skipped_by_reason: { audience_unlinked: 3 }, requests: 0 });
 	expect(requestsTo(emu, TRACK)).toBe(0);
-	// A skip records nothing, neither in static data nor in the process's view the next run merges.
 	expect(skipped.staticDataChanged).toBe(false);
-	expect(liveRegistry().audiences).toEqual({});
-
+	// Relinked (the fact removed): sent, and still nothing in static data.
+	dedupStore.clear();
 	const prod = await send(users(3), {}, {}, 'trigger');
-	const registry = savedRegistry(prod.staticData)!;
-	expect(registry.audiences[audienceId]).toMatchObject({ kind: 'event', linked: true, lastAction: 'EVENTS', advertiserId: ADV, name: `Audience ${audienceId}` });
-	expect(registry.audiences[audienceId].log.map((l) => [l.event, l.detail])).toEqual([['synced', '3 Purchase events sent to pixel CEMU0PIXEL0MAIN00001']]);
-	const manual = await send(users(3));
-	expect(savedRegistry(manual.staticData)).toBeUndefined();
+	expect(summaryOf(prod.output(SEND))).toMatchObject({ sent: 3, skipped: 0, requests: 1 });
+	expect(prod.staticDataChanged).toBe(false);
+	expect(prod.staticData).toEqual({ global: {} });
 });
 
 test('recipe: Create Website Audience (once) → users → Send Sync Event uses its pixel code, event and audience', async () => {
@@ -214,9 +205,7 @@ test('recipe: Create Website Audience (once) → users → Send Sync Event uses 
 	const aud = await inspectAudience(emu, String(created.audience_id));
 	expect(aud.members).toEqual(memberKeys(4, 100));
 	expect((await inspectAudience(emu, audienceId)).members).toEqual([]);
-	const registry = savedRegistry(r.staticData)!;
-	expect(registry.audiences[String(created.audience_id)].log.map((l) => l.event)).toEqual(['created', 'synced']);
-	expect(registry.audiences[String(created.audience_id)].name).toBe('Recipe audience');
+	expect(r.staticDataChanged).toBe(false);
 });
 
 test('a picked pixel (its ID) is turned into the pixel code with one pixel list call', async () => {

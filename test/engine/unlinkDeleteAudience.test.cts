@@ -6,10 +6,9 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
-import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../nodes/shared/sync/lifecycle';
 import { ActiveWorkflow } from '../support/activeWorkflow.cts';
-import { byId, chain, forgetLiveRegistries, liveRegistry, packageNode, simulateRestart } from '../support/engine.cts';
+import { byId, chain, dedupStore, linkFact, packageNode, simulateRestart } from '../support/engine.cts';
 import { createWebsiteAudienceAt } from '../support/eventSync.cts';
 import { PROBE_EVENT, PROBE_LIST, probeEventSync, probeListSync } from '../support/probeSyncNodes.cts';
 
@@ -63,7 +62,6 @@ function workflow(trigger: INode, extra: INode[] = [], syncType = PROBE_LIST): A
 	});
 }
 
-const registryOf = (wf: ActiveWorkflow): Registry => (wf.db.global as IDataObject)[REGISTRY_KEY] as unknown as Registry;
 const audiencesNamed = (name: string) => [...emu.state.audiences.values()].filter((a) => a.name === name);
 const historyOf = (id: string) => emu.state.audiences.get(id)?.history.map((h) => `${h.action}@${iso(h.atMs)}`);
 const webhookRun = (wf: ActiveWorkflow, node: string) => wf.execute('webhook', [{ json: {} }], node);
@@ -91,19 +89,16 @@ test('unlink: a wrong name changes nothing; the right name stops syncs at the ne
 	expect(typo.error()?.description).toBe(`The audience's current name on TikTok is "${NAME}"; you typed "CRM Buyers". Type it exactly. Nothing was changed.`);
 	expect(JSON.stringify(wf.db)).toBe(before);
 
-	const manual = await wf.execute('manual', [{ json: {} }], 'Unlink');
-	expect(manual.error()?.message).toBe('Unlink cannot run from "Execute workflow"');
-	expect(JSON.stringify(wf.db)).toBe(before);
+	expect(dedupStore.has(linkFact.unlinked(id))).toBe(false);
 
+	// From the editor (a manual run, whose static data n8n never saves): the link store is not static data.
 	emu.clock.set(T0 + HOUR_MS);
-	const unlink = await webhookRun(wf, 'Unlink');
+	const unlink = await wf.execute('manual', [{ json: {} }], 'Unlink');
 	expect(unlink.output('Unlink')).toEqual([
 		{ operation: 'unlink', advertiserId: ADV, audienceId: id, name: NAME, unlinked: true, alreadyUnlinked: false },
 	]);
-	expect(registryOf(wf).audiences[id]).toMatchObject({ linked: false });
-	expect(registryOf(wf).audiences[id].log.slice(-1)).toEqual([
-		{ at: iso(T0 + HOUR_MS), event: 'unlinked', detail: 'Unlinked: this workflow no longer syncs it; it stays on TikTok' },
-	]);
+	expect(dedupStore.has(linkFact.unlinked(id))).toBe(true);
+	expect(JSON.stringify(wf.db)).toBe(before);
 
 	// No restart: the trigger's activation copy still says "linked", the per-process view says "unlinked".
 	for (let i = 0; i < 3; i++) {
@@ -118,18 +113,12 @@ test('unlink: a wrong name changes nothing; the right name stops syncs at the ne
 	expect(forced.output('Sync')).toEqual([{ skipped: true, reason: `Audience ${id} is unlinked` }]);
 	expect((await wf.execute('manual')).error()?.message).toBe(`Audience "${NAME}" (${id}) is unlinked`);
 
-	expect(liveRegistry().audiences[id]).toMatchObject({ linked: false });
-
-	// After a restart the per-process view is gone: the unlink holds because the saved static data has it.
+	// After a restart the trigger's view is gone: it emits the due sync, which the sync node skips (the link store).
 	await wf.restart();
-	expect(liveRegistry().audiences).toEqual({});
 	emu.clock.advance(DAY_MS);
-	expect((await wf.tick()).emitted).toEqual([]);
-	expect(wf.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual(
-		Array(2).fill(
-			`Sync Trigger: Audience "${NAME}" (${id}) is unlinked. It was unlinked with the TikTok Unlink/Delete Audience node: it stays on TikTok but is no longer refreshed.`,
-		),
-	);
+	const afterRestart = await wf.tick();
+	expect(afterRestart.emitted.map((e) => [e.reason, e.audienceId])).toEqual([['scheduled', id]]);
+	expect(afterRestart.run?.output('Sync')).toEqual([{ skipped: true, reason: `Audience ${id} is unlinked` }]);
 	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
 	expect(emu.state.audiences.has(id)).toBe(true);
 
@@ -137,7 +126,7 @@ test('unlink: a wrong name changes nothing; the right name stops syncs at the ne
 	expect(again.output('Unlink')[0]).toMatchObject({ unlinked: true, alreadyUnlinked: true });
 });
 
-test('delete: a wrong name changes nothing; the right name deletes it on TikTok, logs it, and the trigger never recreates it', async () => {
+test('delete: a wrong name changes nothing; the right name deletes it on TikTok and records it; nothing recreates it by name', async () => {
 	const { wf, id } = await initiallySynced([
 		lifecycleNode('Delete Typo', { operation: 'delete', confirmName: 'CRM' }),
 		lifecycleNode('Delete', { operation: 'delete', confirmName: NAME }),
@@ -150,48 +139,46 @@ test('delete: a wrong name changes nothing; the right name deletes it on TikTok,
 	emu.clock.set(T0 + 2 * HOUR_MS);
 	const del = await webhookRun(wf, 'Delete');
 	const out = del.output('Delete');
-	expect(out).toEqual([
-		{ operation: 'delete', advertiserId: ADV, audienceId: id, name: NAME, deleted: true, requestId: out[0].requestId, recordedInLog: true },
-	]);
+	expect(out).toEqual([{ operation: 'delete', advertiserId: ADV, audienceId: id, name: NAME, deleted: true, requestId: out[0].requestId }]);
 	expect(out[0].requestId).toMatch(/^20260302110000/);
 	expect(emu.state.audiences.has(id)).toBe(false);
-	expect(registryOf(wf).audiences[id]).toMatchObject({ linked: false, deleted: true });
-	expect(registryOf(wf).audiences[id].log.map((l) => l.event)).toEqual(['created', 'deleted']);
+	expect([dedupStore.has(linkFact.deleted(id)), dedupStore.has(linkFact.deletedName(ADV, NAME))]).toEqual([true, true]);
 
-	for (let i = 0; i < 2; i++) {
+	// The trigger cannot read the link store: when the name is due it emits, and the sync finds the deleted name there
+	// and creates nothing. A restart changes nothing.
+	for (const restart of [false, true]) {
+		if (restart) await wf.restart();
 		emu.clock.advance(DAY_MS);
-		expect((await wf.tick()).emitted).toEqual([]);
+		const due = await wf.tick();
+		expect(due.emitted.map((e) => [e.reason, e.audienceId, e.audienceName])).toEqual([['scheduled', null, NAME]]);
+		expect(due.run?.output('Sync')).toEqual([{ skipped: true, reason: `List "${NAME}" was deleted` }]);
 	}
-	await wf.restart();
-	expect(liveRegistry().audiences).toEqual({});
-	emu.clock.advance(DAY_MS);
-	expect((await wf.tick()).emitted).toEqual([]);
 	expect(audiencesNamed(NAME)).toEqual([]);
-	expect(wf.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
-		`Sync Trigger: Audience "${NAME}" (${id}) no longer exists on TikTok. It was deleted with the TikTok Unlink/Delete Audience node. Nothing is synced.`,
-		`Sync Trigger: Audience "${NAME}" (${id}) no longer exists on TikTok. It was deleted with the TikTok Unlink/Delete Audience node. Nothing is synced.`,
-	]);
 	const gone = await webhookRun(wf, 'Delete');
 	expect(gone.error()?.message).toBe(`Audience ${id} does not exist on TikTok`);
 });
 
-test('concurrent runs: two executions that loaded the same static data both keep their entries', async () => {
-	const wf = workflow(syncTrigger({ syncKind: 'event', audience: byId('1') }), [], PROBE_EVENT);
-	const item = (audienceId: string) => [{ json: { reason: 'scheduled', advertiserId: ADV, audienceId, audienceName: `Audience ${audienceId}` } }];
-	const loaded = JSON.parse(JSON.stringify(wf.db)) as IDataObject;
-	const a = await wf.execute('trigger', item('101'), 'Sync Trigger', loaded);
-	emu.clock.advance(1000);
-	const b = await wf.execute('trigger', item('102'), 'Sync Trigger', loaded);
-	expect(a.error()).toBeUndefined();
-	expect(b.error()).toBeUndefined();
-	expect(Object.keys(registryOf(wf).audiences).sort()).toEqual(['101', '102']);
+test('relink: a relinked audience is synced again; an unlink that races a sync of another audience in the store is kept', async () => {
+	const { wf, id } = await initiallySynced([
+		lifecycleNode('Unlink', { operation: 'unlink', confirmName: NAME }),
+		lifecycleNode('Relink', { operation: 'relink' }),
+	]);
+	// Between the unlink's read of the store and its write, a sync of another audience reads and writes the same row.
+	dedupStore.interleave.push(async () => {
+		await wf.execute('trigger', [{ json: { reason: 'scheduled', advertiserId: ADV, audienceId: '6900000000000000999', audienceName: 'Other' } }]);
+	});
+	const unlink = await webhookRun(wf, 'Unlink');
+	expect(unlink.output('Unlink')[0]).toMatchObject({ unlinked: true, alreadyUnlinked: false });
+	expect(dedupStore.has(linkFact.unlinked(id))).toBe(true);
 
-	// Without the per-process view (as for runs in another process, e.g. `n8n execute`), the last writer wins.
-	forgetLiveRegistries();
-	const c = await wf.execute('trigger', item('103'), 'Sync Trigger', loaded);
-	expect(c.error()).toBeUndefined();
-	expect(Object.keys(registryOf(wf).audiences)).toEqual(['103']);
-});
+	const relink = await webhookRun(wf, 'Relink');
+	expect(relink.output('Relink')).toEqual([{ operation: 'relink', advertiserId: ADV, audienceId: id, name: NAME, linked: true, alreadyLinked: false }]);
+	expect(dedupStore.has(linkFact.unlinked(id))).toBe(false);
+	expect((await webhookRun(wf, 'Relink')).output('Relink')[0]).toMatchObject({ linked: true, alreadyLinked: true });
+	emu.clock.set(T0 + DAY_MS);
+	const due = await wf.tick();
+	expect(due.run?.output('Sync')).toEqual([{ audienceId: id, action: 'APPEND' }]);
+}, 60_000);
 
 test('Get Status: size, validity, expiry, link state, last sync, next due and both logs', async () => {
 	const { wf, id } = await initiallySynced([lifecycleNode('Status', { operation: 'getStatus' })]);
@@ -216,14 +203,11 @@ test('Get Status: size, validity, expiry, link state, last sync, next due and bo
 			linked: true,
 			linkStatus: 'linked',
 			lastSyncAt: iso(T0),
-			lastSyncAction: 'CREATE',
+			lastSyncAction: 'create',
 			lastReplaceAt: null,
 			nextDueAt: iso(T0 + DAY_MS),
 			schedule: { trigger: 'Sync Trigger', status: 'active', refreshIntervalHours: 24, polledAt: iso(T0 + 2 * MINUTE_MS) },
-			log: [
-				{ at: iso(T0), source: 'registry', event: 'created', detail: 'CREATE 1000 rows (initial)' },
-				{ at: iso(T0), source: 'tiktok', event: 'create', detail: '1000; by open_api' },
-			],
+			log: [{ at: iso(T0), source: 'tiktok', event: 'create', detail: '1000; by open_api' }],
 		},
 	]);
 	// A manual Get Status works too (it writes nothing).
@@ -241,8 +225,8 @@ test('Get Status of a website audience names its pixel; of an unknown audience s
 		'Website Audience',
 		'event',
 		[SEED.pixels[0].pixel_id],
-		null,
-		'not synced by this workflow',
+		true,
+		'linked',
 		null,
 		null,
 	]);

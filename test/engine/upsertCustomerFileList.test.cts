@@ -5,8 +5,7 @@ import CryptoJS from 'crypto-js';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { SEED, startEmulator, type EmulatorHandle } from '../emulator/index.cts';
-import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
-import { byId, packageNode, runWorkflow, simulateRestart } from '../support/engine.cts';
+import { byId, dedupStore, linkFact, packageNode, recordInStore, runWorkflow, simulateRestart } from '../support/engine.cts';
 import { createdFromItemsSummary } from '../support/listSummary.cts';
 
 const NODE = 'TikTok Upsert Customer File List';
@@ -286,25 +285,54 @@ test('privacy: no raw email or phone in outputs or errors; invalid rows are repo
 	expect(text).not.toContain(SEED.validToken);
 });
 
-test('production runs record the sync in the registry once; an unlinked audience is skipped', async () => {
+test('no run writes static data; an unlinked or deleted audience, and a deleted list name, are skipped with nothing sent', async () => {
 	setClock(70);
 	const r = await run({}, emailItems(emails('a', 0, 1000)), { mode: 'trigger' });
+	expect(r.staticDataChanged).toBe(false);
 	const id = r.output(NODE)[0].audienceId as string;
-	const registry = (r.staticData.global as IDataObject)[REGISTRY_KEY] as unknown as Registry;
-	expect(registry.audiences[id]).toMatchObject({ audienceId: id, name: 'CRM buyers', advertiserId: ADV, kind: 'list', linked: true, lastAction: 'CREATE' });
-	expect(registry.audiences[id].log.map((l) => [l.event, l.detail])).toEqual([['created', 'CREATE 1000 rows in 1 file (0 invalid, 0 duplicates)']]);
 
-	// Newer than this process's live copy of the entry (the registry keeps the newest per audience), as an unlink would be.
-	const unlinkedAt = new Date(Date.now() + 1000).toISOString();
-	const unlinkedEntry = { ...registry.audiences[id], linked: false, log: [...registry.audiences[id].log, { at: unlinkedAt, event: 'unlinked', detail: 'unlinked' }] };
-	const unlinked = { global: { [REGISTRY_KEY]: { version: 1, audiences: { [id]: unlinkedEntry } } } };
+	await recordInStore(linkFact.unlinked(id));
 	setClock(60);
-	const skipped = await run({}, emailItems(emails('b', 0, 10)), { mode: 'trigger', staticData: unlinked as IDataObject });
+	const skipped = await run({}, emailItems(emails('b', 0, 10)), { mode: 'trigger' });
 	expect(skipped.output(NODE)[0]).toMatchObject({
 		skipped: true,
-		skipReason: `Audience ${id} is unlinked from this workflow's sync (TikTok Unlink/Delete Audience): nothing was sent. Link it again to sync.`,
+		skipReason: `Audience ${id} ("CRM buyers") is unlinked in this workflow (TikTok Unlink/Delete Audience): nothing was sent. Relink it to sync again.`,
 	});
-	expect(paths().filter((p) => p.endsWith('update/'))).toEqual([]);
+	expect(paths().filter((p) => p.endsWith('update/') || p.endsWith('upload/'))).toEqual(['dmp/custom_audience/file/upload/']);
+
+	dedupStore.clear();
+	await recordInStore(linkFact.deletedName(ADV, 'Gone list'));
+	const byName = await run({ listName: 'Gone list' }, emailItems(emails('c', 0, 1000)), { mode: 'trigger' });
+	expect(byName.output(NODE)[0]).toMatchObject({
+		skipped: true,
+		skipReason: 'The list "Gone list" was deleted in this workflow (TikTok Unlink/Delete Audience): it is not created again and nothing was sent. Use another List Name.',
+	});
+	expect([...emu.state.audiences.values()].map((a) => a.name)).toEqual(['CRM buyers']);
+});
+
+test('an unlink that lands while the files upload: the files are never applied', async () => {
+	setClock(70);
+	const first = await run({}, emailItems(emails('a', 0, 1000)));
+	const id = first.output(NODE)[0].audienceId as string;
+	setClock(60);
+	const before = paths().length;
+	// The sync reads the link store twice: at its start and after its uploads. Another process's Unlink lands in between.
+	const record = dedupStore.checkProcessedAndRecord.bind(dedupStore);
+	let reads = 0;
+	dedupStore.checkProcessedAndRecord = async (items, scope, context, options) => {
+		if (++reads === 2) await recordInStore(linkFact.unlinked(id));
+		return await record(items, scope, context, options);
+	};
+	const late = await run({}, emailItems(emails('b', 0, 1000)), { mode: 'trigger' }).finally(() => {
+		dedupStore.checkProcessedAndRecord = record;
+	});
+	expect(paths().slice(before)).toEqual(['dmp/custom_audience/list/', 'dmp/custom_audience/get/', 'dmp/custom_audience/file/upload/']);
+	expect(late.output(NODE)[0]).toMatchObject({
+		skipped: true,
+		filesUploaded: 0,
+		skipReason: `Audience ${id} ("CRM buyers") is unlinked in this workflow (TikTok Unlink/Delete Audience): nothing was sent. Relink it to sync again. The files uploaded meanwhile were not applied.`,
+	});
+	expect(emu.state.audiences.get(id)?.history.map((h) => h.action)).toEqual(['create']);
 });
 
 describe('non-idempotent calls under faults', () => {

@@ -103,11 +103,14 @@ export class ActiveWorkflow {
 		const ctx = new PollContext(this.workflow, node, additionalData, 'trigger', 'activate');
 		Object.defineProperty(ctx, 'logger', { value: logger });
 		const result = (await type.poll!.call(ctx)) as INodeExecutionData[][] | null;
-		// n8n saves the trigger's copy when a poll emits and the copy changed: it must never change.
+		// n8n saves the trigger's copy when a poll emits and the copy changed (the trigger's own emit memory).
 		const staticData = this.workflow.staticData as IDataObject & { __dataChanged?: boolean };
-		if (staticData.__dataChanged) {
-			this.saves.push({ by: 'trigger', data: JSON.parse(JSON.stringify(staticData)) as IDataObject });
-			if (result) this.db = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+		if (result && staticData.__dataChanged) {
+			const data = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			delete data.__dataChanged;
+			this.saves.push({ by: 'trigger', data });
+			this.db = data;
+			staticData.__dataChanged = false;
 		}
 		return result;
 	}

@@ -2,9 +2,16 @@
 // (PackageDirectoryLoader reads package.json's n8n block). Build first: `npm run build:only`.
 import 'reflect-metadata';
 import path from 'node:path';
-import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import { createHash } from 'node:crypto';
+import { DataDeduplicationService, ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
 import type {
+	DeduplicationItemTypes,
+	DeduplicationScope,
+	ICheckProcessedContextData,
+	ICheckProcessedOptions,
+	IDataDeduplicator,
+	IDeduplicationOutput,
 	ICredentialDataDecryptedObject,
 	IConnections,
 	IDataObject,
@@ -21,42 +28,118 @@ import type {
 
 export const PACKAGE_NAME = 'n8n-nodes-tiktok-audience-sync';
 export const CREDENTIAL_TYPE = 'tikTokBusinessApi';
-/** The id every harness workflow gets unless a test sets one (the registry's live view is kept per workflow id). */
+/** The id every harness workflow gets unless a test sets one (the link store's row and the trigger's memory are per workflow id). */
 export const WORKFLOW_ID = 'engine-test';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * A module of the built package, required by the same absolute path PackageDirectoryLoader resolves for the nodes, so
- * it is the very instance the nodes run with. Per-process state (the registry's live view, the trigger's memory, the
+ * it is the very instance the nodes run with. Per-process state (the trigger's memory and link view, the
  * request limiter) lives there; importing the TypeScript source from a test gives a second, unrelated instance.
  */
 export function distModule<T>(relative: string): T {
 	return require(path.join(ROOT, 'dist', relative)) as T;
 }
 
-export const registryModule = () => distModule<typeof import('../../nodes/shared/sync/registry')>('nodes/shared/sync/registry.js');
 export const lifecycleModule = () => distModule<typeof import('../../nodes/shared/sync/lifecycle')>('nodes/shared/sync/lifecycle.js');
 export const transportModule = () => distModule<typeof import('../../nodes/shared/tiktok/transport')>('nodes/shared/tiktok/transport.js');
 
-/** Forgets the registry's per-process view the nodes use (not the static data: that is the "database"). */
-export function forgetLiveRegistries(): void {
-	registryModule().forgetLiveRegistries();
+/**
+ * n8n's database-backed de-duplication store (the link store lives there), in memory, with the semantics of n8n
+ * 2.41's DeduplicationHelper (packages/cli/src/deduplication/deduplication-helper.ts): one row per workflow and scope
+ * context, values stored as base64 MD5, every checkProcessedAndRecord and removeProcessed a read followed by a write
+ * of the whole row. `interleave` lets a test run code between a call's read and its write, as a concurrent process
+ * would. It is the "database": a simulated restart keeps it.
+ */
+export class MemoryDeduplicator implements IDataDeduplicator {
+	readonly rows = new Map<string, { mode: string; data: string[] }>();
+	/** Runs between the read and the write of the next calls (once each), to model concurrent writers. */
+	interleave: Array<() => Promise<void> | void> = [];
+
+	static hash(value: DeduplicationItemTypes): string {
+		return createHash('md5').update(String(value)).digest('base64');
+	}
+
+	private key(scope: DeduplicationScope, ctx: ICheckProcessedContextData): string {
+		return `${ctx.workflow.id}\u0000${scope === 'node' ? `n:${ctx.node?.id}` : ''}`;
+	}
+
+	private async between(): Promise<void> {
+		const step = this.interleave.shift();
+		if (step) await step();
+	}
+
+	async checkProcessedAndRecord(items: DeduplicationItemTypes[], scope: DeduplicationScope, ctx: ICheckProcessedContextData, options: ICheckProcessedOptions): Promise<IDeduplicationOutput> {
+		const key = this.key(scope, ctx);
+		const read = this.rows.get(key);
+		const row = read ? { mode: read.mode, data: [...read.data] } : { mode: options.mode, data: [] as string[] };
+		if (row.mode !== options.mode) throw new Error('Deduplication data was originally saved with an incompatible setting');
+		const out: IDeduplicationOutput = { new: [], processed: [] };
+		for (const item of items) {
+			const h = MemoryDeduplicator.hash(item);
+			if (row.data.includes(h)) out.processed.push(item);
+			else {
+				out.new.push(item);
+				row.data.push(h);
+			}
+		}
+		await this.between();
+		this.rows.set(key, row);
+		return out;
+	}
+
+	async removeProcessed(items: DeduplicationItemTypes[], scope: DeduplicationScope, ctx: ICheckProcessedContextData, _options?: ICheckProcessedOptions): Promise<void> {
+		const key = this.key(scope, ctx);
+		const read = this.rows.get(key);
+		if (!read) return;
+		const gone = new Set(items.map((i) => MemoryDeduplicator.hash(i)));
+		const row = { mode: read.mode, data: read.data.filter((h) => !gone.has(h)) };
+		await this.between();
+		this.rows.set(key, row);
+	}
+
+	async clearAllProcessedItems(scope: DeduplicationScope, ctx: ICheckProcessedContextData): Promise<void> {
+		this.rows.delete(this.key(scope, ctx));
+	}
+
+	async getProcessedDataCount(scope: DeduplicationScope, ctx: ICheckProcessedContextData): Promise<number> {
+		return this.rows.get(this.key(scope, ctx))?.data.length ?? 0;
+	}
+
+	/** Whether the workflow's row holds this value (a test's read; it writes nothing). */
+	has(value: string, workflowId = WORKFLOW_ID): boolean {
+		return this.rows.get(`${workflowId}\u0000`)?.data.includes(MemoryDeduplicator.hash(value)) ?? false;
+	}
+
+	clear(): void {
+		this.rows.clear();
+		this.interleave = [];
+	}
 }
 
-/** What the nodes' registry holds in process memory for a workflow: its live view alone, without any static data. */
-export function liveRegistry(workflowId = WORKFLOW_ID): import('../../nodes/shared/sync/registry').Registry {
-	const registry = registryModule();
-	const ctx = { getWorkflowStaticData: () => ({}), getMode: () => 'trigger', getWorkflow: () => ({ id: workflowId }) };
-	return registry.readRegistry(ctx as unknown as Parameters<typeof registry.readRegistry>[0]);
+export const dedupStore = new MemoryDeduplicator();
+const dedupReady = DataDeduplicationService.init(dedupStore);
+// Each test starts with an empty "database" (the emulator's IDs repeat from test to test).
+if (typeof beforeEach === 'function') beforeEach(() => dedupStore.clear());
+
+/** Records a value in a workflow's de-duplication row directly, as another n8n process would. */
+export async function recordInStore(value: string, workflowId = WORKFLOW_ID): Promise<void> {
+	await dedupStore.checkProcessedAndRecord([value], 'workflow', { workflow: { id: workflowId, active: false } }, { mode: 'entries' });
 }
+
+/** The link store's fact values (nodes/shared/sync/linkStore.ts), for tests that read the store. */
+export const linkFact = {
+	unlinked: (audienceId: string) => `tiktok-audience-sync/v1/unlinked/${audienceId}`,
+	deleted: (audienceId: string) => `tiktok-audience-sync/v1/deleted/${audienceId}`,
+	deletedName: (advertiserId: string, name: string) => `tiktok-audience-sync/v1/deleted-name/${advertiserId}/${name}`,
+};
 
 /**
- * A restart of n8n, as the nodes see it: everything they keep in process memory is gone (the registry's live view, the
+ * A restart of n8n, as the nodes see it: everything they keep in process memory is gone (the
  * trigger's emit memory and published schedules, the transport's request slots). Static data, TikTok and the emulator
  * are untouched. Every module-level store in nodes/ must be cleared here (test/engine/restart.test.cts checks it).
  */
 export function simulateRestart(): void {
-	registryModule().forgetLiveRegistries();
 	lifecycleModule().forgetTriggerMemory();
 	transportModule().forgetRequestSlots();
 }
@@ -131,7 +214,7 @@ export interface RunOptions {
 	staticData?: IDataObject;
 	/** Extra node types for tests (e.g. a probe node that calls the transport), keyed by type name. */
 	extraNodeTypes?: Record<string, INodeType>;
-	/** Workflow id (the sync registry's per-process view is kept per workflow). */
+	/** Workflow id (the link store and the trigger's per-process views are kept per workflow). */
 	workflowId?: string;
 }
 
@@ -147,6 +230,7 @@ export interface RunResult {
 }
 
 export async function runWorkflow(o: RunOptions): Promise<RunResult> {
+	await dedupReady;
 	const loader = await packageLoader();
 	const shortName = (t: string) => t.slice(t.lastIndexOf('.') + 1);
 	const resolve = (t: string): INodeType => {

@@ -4,7 +4,6 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { SEED, type EmulatorHandle } from '../emulator/index.cts';
-import { REGISTRY_KEY, type Registry } from '../../nodes/shared/sync/registry';
 import { byId, packageNode } from './engine.cts';
 
 export const ADV = SEED.grantedAdvertiserId;
@@ -92,15 +91,6 @@ export function requestsTo(emu: EmulatorHandle, path: string): number {
 	return emu.state.requestLog.filter((r) => r.path === `/open_api/v1.3/${path}`).length;
 }
 
-/** The sync registry in a run's saved static data (n8n keeps global static data under `global`). */
-export function savedRegistry(staticData: IDataObject): Registry | undefined {
-	return (staticData.global as IDataObject | undefined)?.[REGISTRY_KEY] as unknown as Registry | undefined;
-}
-
-/** Static data as n8n would load it, holding this registry. */
-export function withRegistry(registry: unknown): IDataObject {
-	return { global: { [REGISTRY_KEY]: registry as IDataObject } };
-}
 /** Creates a website (PIXEL) audience at the emulator directly, as another tool would: for tests that need one to exist. */
 export async function createWebsiteAudienceAt(emu: EmulatorHandle, advertiserId: string, name: string): Promise<string> {
 	const res = await fetch(`${emu.baseUrl}/dmp/custom_audience/rule/create/`, {

@@ -1,20 +1,19 @@
-// Stand-ins for the sync nodes in lifecycle engine tests: they follow the sync-node contract (skip an unlinked audience
-// with a reason; change TikTok through the transport; call recordInRegistry once at the end of a successful run) and
-// nothing else, so the trigger and the registry are tested without depending on List Sync's or Event Sync's internals.
+// Stand-ins for the sync nodes in lifecycle engine tests: they follow the sync-node contract (read the link store and
+// skip an unlinked or deleted audience with a reason; change TikTok through the transport; never write static data)
+// and nothing else, so the trigger and the link store are tested without depending on List Sync's or Event Sync's
+// internals.
 import { createHash } from 'node:crypto';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { z } from 'zod';
 
 import { anyDataSchema } from '../../nodes/shared/tiktok/schemas';
-import type { RegistryUpdate } from '../../nodes/shared/sync/registry';
-import { registryModule, transportModule } from './engine.cts';
+import { distModule, transportModule } from './engine.cts';
 
-// The registry and transport as the package's nodes load them (dist/), so the registry's per-process view and the
-// request limiter are shared with them, as in one n8n process.
+// The transport and link store as the package's nodes load them (dist/), so the request limiter is shared with them,
+// as in one n8n process.
 const tiktokRequest: typeof import('../../nodes/shared/tiktok/transport').tiktokRequest = async (ctx, req) => await transportModule().tiktokRequest(ctx, req);
-const recordInRegistry: typeof import('../../nodes/shared/sync/registry').recordInRegistry = (ctx, updates) => registryModule().recordInRegistry(ctx, updates);
-const registryEntry: typeof import('../../nodes/shared/sync/registry').registryEntry = (ctx, id) => registryModule().registryEntry(ctx, id);
+const linkStore = () => distModule<typeof import('../../nodes/shared/sync/linkStore')>('nodes/shared/sync/linkStore.js');
 
 export const PROBE_LIST = 'test.probeListSync';
 export const PROBE_EVENT = 'test.probeEventSync';
@@ -45,15 +44,18 @@ export const probeListSync: INodeType = {
 	description: base('probeListSync', 'Probe List Sync'),
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const out: INodeExecutionData[] = [];
-		const updates: RegistryUpdate[] = [];
 		const items = this.getInputData();
 		for (let i = 0; i < items.length; i++) {
 			const j = items[i].json as IDataObject;
 			const advertiserId = String(j.advertiserId);
 			let audienceId = j.audienceId ? String(j.audienceId) : undefined;
 			const name = String(j.audienceName);
-			if (audienceId && registryEntry(this, audienceId)?.linked === false) {
+			if (audienceId && (await linkStore().readLinkState(this, advertiserId, audienceId)).unlinked) {
 				out.push({ json: { skipped: true, reason: `Audience ${audienceId} is unlinked` }, pairedItem: { item: i } });
+				continue;
+			}
+			if (!audienceId && (await linkStore().isDeletedName(this, advertiserId, name))) {
+				out.push({ json: { skipped: true, reason: `List "${name}" was deleted` }, pairedItem: { item: i } });
 				continue;
 			}
 			const file = memberFile(Number(this.getNodeParameter('offset', i)));
@@ -89,19 +91,8 @@ export const probeListSync: INodeType = {
 				});
 				audienceId = created.data.custom_audience_id;
 			}
-			updates.push({
-				audienceId,
-				name,
-				advertiserId,
-				kind: 'list',
-				event: action === 'CREATE' ? 'created' : 'synced',
-				detail: `${action} 1000 rows (${String(j.reason)})`,
-				action,
-				at: new Date(Date.now()),
-			});
 			out.push({ json: { audienceId, action }, pairedItem: { item: i } });
 		}
-		recordInRegistry(this, updates);
 		return [out];
 	},
 };
@@ -110,27 +101,16 @@ export const probeEventSync: INodeType = {
 	description: base('probeEventSync', 'Probe Event Sync'),
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const out: INodeExecutionData[] = [];
-		const updates: RegistryUpdate[] = [];
-		this.getInputData().forEach((item, i) => {
-			const j = item.json as IDataObject;
+		const items = this.getInputData();
+		for (let i = 0; i < items.length; i++) {
+			const j = items[i].json as IDataObject;
 			const audienceId = String(j.audienceId);
-			if (registryEntry(this, audienceId)?.linked === false) {
+			if ((await linkStore().readLinkState(this, String(j.advertiserId), audienceId)).unlinked) {
 				out.push({ json: { skipped: true, reason: `Audience ${audienceId} is unlinked` }, pairedItem: { item: i } });
-				return;
+				continue;
 			}
-			updates.push({
-				audienceId,
-				name: String(j.audienceName),
-				advertiserId: String(j.advertiserId),
-				kind: 'event',
-				event: 'synced',
-				detail: `events sent (${String(j.reason)})`,
-				action: 'EVENTS',
-				at: new Date(Date.now()),
-			});
 			out.push({ json: { audienceId, action: 'EVENTS' }, pairedItem: { item: i } });
-		});
-		recordInRegistry(this, updates);
+		}
 		return [out];
 	},
 };

@@ -9,15 +9,15 @@ test('decideDue: never synced is an initial sync due now; then due one interval 
 	expect(decideDue({ kind: 'list', now: T + DAY_MS - 1, intervalMs: DAY_MS, tiktokLastSyncAt: T })).toEqual({
 		due: false, reason: 'scheduled', lastSyncAt: T, lastSyncSource: 'tiktok', dueAt: T + DAY_MS,
 	});
-	expect(decideDue({ kind: 'list', now: T + DAY_MS, intervalMs: DAY_MS, tiktokLastSyncAt: T, registryLastSyncAt: T - 5 }).due).toBe(true);
+	expect(decideDue({ kind: 'list', now: T + DAY_MS, intervalMs: DAY_MS, tiktokLastSyncAt: T, triggerLastEmitAt: T - 5 }).due).toBe(true);
 	// The trigger's own emit counts: an initial sync whose run created nothing is not emitted again within the interval.
 	expect(decideDue({ kind: 'list', now: T + MINUTE_MS, intervalMs: DAY_MS, lastEmitAt: T })).toEqual({ due: false, reason: 'initial', lastSyncAt: undefined, lastSyncSource: undefined, dueAt: T + DAY_MS });
 });
 
 test('lastSync: Event Sync ignores TikTok history; the newer source wins, TikTok on a tie', () => {
-	expect(lastSync({ kind: 'event', tiktokLastSyncAt: T + 10, registryLastSyncAt: T })).toEqual({ at: T, source: 'registry' });
-	expect(lastSync({ kind: 'list', tiktokLastSyncAt: T, registryLastSyncAt: T })).toEqual({ at: T, source: 'tiktok' });
-	expect(lastSync({ kind: 'list', tiktokLastSyncAt: T, registryLastSyncAt: T + 1 })).toEqual({ at: T + 1, source: 'registry' });
+	expect(lastSync({ kind: 'event', tiktokLastSyncAt: T + 10, triggerLastEmitAt: T })).toEqual({ at: T, source: 'trigger' });
+	expect(lastSync({ kind: 'list', tiktokLastSyncAt: T, triggerLastEmitAt: T })).toEqual({ at: T, source: 'tiktok' });
+	expect(lastSync({ kind: 'list', tiktokLastSyncAt: T, triggerLastEmitAt: T + 1 })).toEqual({ at: T + 1, source: 'trigger' });
 	expect(lastSync({ kind: 'event' })).toEqual({});
 });
 

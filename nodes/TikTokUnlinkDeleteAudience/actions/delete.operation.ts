@@ -1,30 +1,23 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { recordInRegistry } from '../../shared/sync/registry';
-import { deleteAudiences, getAudience } from '../../shared/tiktok/audiences';
+import { noteLinkState } from '../../shared/sync/lifecycle';
+import { readLinkState, recordDelete } from '../../shared/sync/linkStore';
+import { deleteAudiences } from '../../shared/tiktok/audiences';
 import { confirmName, confirmNameProperty } from './confirmName';
-import { mustExist, updateFor, type Target } from './target';
+import { mustExist, type Target } from './target';
 
-/** Delete: removes the audience from TikTok (`/dmp/custom_audience/delete/`). Confirmed by the audience's name. */
+/**
+ * Delete: removes the audience from TikTok (`/dmp/custom_audience/delete/`) and records it in the link store, so no
+ * sync of this workflow sends to it or creates a list of its name again. Confirmed by the audience's name.
+ */
 export const description: INodeProperties[] = confirmNameProperty('delete');
 
 export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataObject> {
-	t.found = await getAudience.call(ctx, t.advertiserId, t.audienceId, t.itemIndex);
-	const { audience } = mustExist(ctx, t);
+	const { audience } = mustExist(ctx, t, (await readLinkState(ctx, t.advertiserId, t.audienceId)).deleted);
 	confirmName(ctx, t, audience.name);
+	// Recorded before the call: a sync that starts meanwhile must not send to an audience on its way out.
+	await recordDelete(ctx, t.advertiserId, t.audienceId, audience.name);
+	noteLinkState(t.workflowId, t.audienceId, 'deleted');
 	const requestId = await deleteAudiences.call(ctx, t.advertiserId, [t.audienceId], t.itemIndex);
-	// Recorded at once, not at the end of the run: the deletion happened even if a later item fails.
-	const recorded = recordInRegistry(ctx, [
-		{ ...updateFor(t, audience.name), event: 'deleted', detail: `Deleted from TikTok (request_id ${requestId})`, linked: false, deleted: true },
-	]);
-	return {
-		operation: 'delete',
-		advertiserId: t.advertiserId,
-		audienceId: t.audienceId,
-		name: audience.name,
-		deleted: true,
-		requestId,
-		recordedInLog: recorded,
-		...(recorded ? {} : { note: 'Manual run: n8n does not save the registry log of manual runs, so this deletion is not in the log.' }),
-	};
+	return { operation: 'delete', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name, deleted: true, requestId };
 }

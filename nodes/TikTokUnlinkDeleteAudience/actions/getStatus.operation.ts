@@ -1,11 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { scheduleFor } from '../../shared/sync/lifecycle';
-import { getAudience } from '../../shared/tiktok/audiences';
-import { lastApiChangeAt, parseTikTokTime } from '../../shared/tiktok/history';
+import { readLinkState } from '../../shared/sync/linkStore';
+import { isApiEntry, lastApiChangeAt, lastReplaceAt, parseTikTokTime } from '../../shared/tiktok/history';
 import { kindOf, type Target } from './target';
 
-/** Get Status: size, validity, expiry, link state, last sync, next due time, and the log (registry + TikTok history). */
+/**
+ * Get Status: size, validity, expiry, link state (the link store, the same from every n8n process), last sync and the
+ * log (TikTok's audience history), and the next due time where the trigger runs in this process.
+ */
 export const description: INodeProperties[] = [];
 
 const iso = (ms: number | undefined): string | null => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -34,30 +37,32 @@ export function pixelIdsOfRule(rule: string | null | undefined): string[] {
 }
 
 export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataObject> {
-	t.found = await getAudience.call(ctx, t.advertiserId, t.audienceId, t.itemIndex);
 	const a = t.found?.audience;
 	const kind = kindOf(t);
 	const history = t.found?.history ?? [];
-	const tiktokLast = kind === 'list' ? lastApiChangeAt(history) : undefined;
-	const registryLast = t.entry?.lastSyncAt ? Date.parse(t.entry.lastSyncAt) : undefined;
-	const lastSyncAt = Math.max(tiktokLast ?? -Infinity, registryLast ?? -Infinity);
-	const schedule = scheduleFor(String(ctx.getWorkflow().id ?? ''), t.audienceId);
-	const log = [
-		...(t.entry?.log ?? []).map((l) => ({ at: l.at, source: 'registry', event: l.event, detail: l.detail })),
-		...history.map((h) => ({
+	const link = await readLinkState(ctx, t.advertiserId, t.audienceId);
+	const apiChanges = history.filter(isApiEntry);
+	const newestChange = apiChanges.reduce<(typeof apiChanges)[number] | undefined>(
+		(best, h) => ((parseTikTokTime(h.opt_time) ?? 0) > (parseTikTokTime(best?.opt_time) ?? -1) ? h : best),
+		undefined,
+	);
+	// In the process that runs the trigger (regular mode, or the main in queue mode) its schedule is known here.
+	const schedule = scheduleFor(t.workflowId, t.audienceId);
+	const linkStatus = link.deleted ? 'deleted' : link.unlinked ? 'unlinked' : 'linked';
+	const log = history
+		.map((h) => ({
 			at: iso(parseTikTokTime(h.opt_time)) ?? h.opt_time,
 			source: 'tiktok',
 			event: h.action ?? '',
 			detail: [h.action_detail, h.msg, h.editor ? `by ${h.editor}` : ''].filter(Boolean).join('; '),
-		})),
-	].sort((x, y) => y.at.localeCompare(x.at));
-	const linked = t.entry ? t.entry.linked : null;
+		}))
+		.sort((x, y) => y.at.localeCompare(x.at));
 	return {
 		operation: 'getStatus',
 		exists: a !== undefined,
 		advertiserId: t.advertiserId,
 		audienceId: t.audienceId,
-		name: a?.name ?? t.entry?.name ?? null,
+		name: a?.name ?? null,
 		type: a?.audience_type ?? a?.type ?? null,
 		kind,
 		pixelIds: pixelIdsOfRule(a?.rule),
@@ -66,12 +71,13 @@ export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataO
 		isExpiring: a?.is_expiring ?? null,
 		expiredTime: a?.expired_time ?? null,
 		createTime: a?.create_time ?? null,
-		linked,
-		linkStatus: linked === null ? 'not synced by this workflow' : linked ? 'linked' : 'unlinked',
-		lastSyncAt: iso(lastSyncAt),
-		lastSyncAction: t.entry?.lastAction ?? null,
-		lastReplaceAt: t.entry?.lastReplaceAt ?? null,
-		nextDueAt: linked !== false && a !== undefined && schedule?.status === 'active' ? iso(schedule.nextDueAt) : null,
+		linked: linkStatus === 'linked',
+		linkStatus,
+		// List Sync changes are in TikTok's history; Event Sync leaves none there (events are not audience changes).
+		lastSyncAt: kind === 'list' ? iso(lastApiChangeAt(history)) : null,
+		lastSyncAction: kind === 'list' ? (newestChange?.action ?? null) : null,
+		lastReplaceAt: iso(lastReplaceAt(history)),
+		nextDueAt: linkStatus === 'linked' && a !== undefined && schedule?.status === 'active' ? iso(schedule.nextDueAt) : null,
 		schedule: schedule
 			? { trigger: schedule.nodeName, status: schedule.status, refreshIntervalHours: schedule.intervalMs / 3_600_000, polledAt: iso(schedule.polledAt) }
 			: null,

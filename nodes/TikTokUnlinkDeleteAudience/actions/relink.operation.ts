@@ -1,18 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { recordInRegistry } from '../../shared/sync/registry';
-import { getAudience } from '../../shared/tiktok/audiences';
-import { mustExist, requireProductionRun, updateFor, type Target } from './target';
+import { noteLinkState } from '../../shared/sync/lifecycle';
+import { readLinkState, recordRelink } from '../../shared/sync/linkStore';
+import { mustExist, type Target } from './target';
 
 /** Relink: this workflow syncs an unlinked audience again. */
 export const description: INodeProperties[] = [];
 
 export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataObject> {
-	requireProductionRun(ctx, t, 'Relink');
-	t.found = await getAudience.call(ctx, t.advertiserId, t.audienceId, t.itemIndex);
-	const { audience } = mustExist(ctx, t);
+	const state = await readLinkState(ctx, t.advertiserId, t.audienceId);
+	const { audience } = mustExist(ctx, t, state.deleted);
 	const base = { operation: 'relink', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name };
-	if (t.entry?.linked !== false) return { ...base, linked: true, alreadyLinked: true };
-	recordInRegistry(ctx, [{ ...updateFor(t, audience.name), event: 'relinked', detail: 'Relinked: this workflow syncs it again', linked: true }]);
+	if (!state.unlinked) return { ...base, linked: true, alreadyLinked: true };
+	await recordRelink(ctx, t.advertiserId, t.audienceId);
+	noteLinkState(t.workflowId, t.audienceId, 'linked');
 	return { ...base, linked: true, alreadyLinked: false };
 }

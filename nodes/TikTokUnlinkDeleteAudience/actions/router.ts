@@ -52,11 +52,11 @@ export const lifecycleProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Unlink and Relink are kept in this workflow\'s sync registry, which n8n saves only for production runs: run them from this workflow\'s Webhook, Form or Schedule trigger, not with "Execute workflow". The sync nodes of this workflow then skip an unlinked audience.',
-		name: 'registryNotice',
+			"Unlink, Relink and Delete apply to this workflow's sync nodes in every n8n process (queue-mode workers included), also when run from the editor. Keep this node in the workflow that syncs the audience.",
+		name: 'linkNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { operation: ['unlink', 'relink'] } },
+		displayOptions: { show: { operation: ['unlink', 'relink', 'delete'] } },
 	},
 	advertiserLocator,
 	audienceLocator,
@@ -70,7 +70,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const operation = operations[ctx.getNodeParameter('operation', i) as string];
-			out.push({ json: await operation.execute(ctx, readTarget(ctx, i)), pairedItem: { item: i } });
+			out.push({ json: await operation.execute(ctx, await readTarget(ctx, i)), pairedItem: { item: i } });
 		} catch (error) {
 			if (!ctx.continueOnFail()) throw toNodeError(ctx, error, i);
 			out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });

@@ -1,33 +1,39 @@
 import { formatNextAllowed } from './guards';
-import type { SyncKind } from './registry';
 
 /**
  * The link lifecycle's timing rules (refresh interval, instant-sync cooldown) and what the trigger remembers between
- * polls. The trigger never writes static data (see registry.ts), so its memory lives in this process only; after a
- * restart it is rebuilt from TikTok's audience history and the registry, which are the truth.
+ * polls. The trigger is the one writer of workflow static data (its emits, saved by n8n when it emits; the action
+ * nodes never write static data), so a restart of the main process neither repeats nor loses a sync: List Sync's
+ * last sync is also read from TikTok's audience history. What is unlinked or deleted lives in the link store
+ * (linkStore.ts), which the trigger cannot read (n8n's poll context has no de-duplication helpers): in the process
+ * that ran the Unlink the trigger stops emitting at its next poll (the link view below); elsewhere it emits and the
+ * sync node, which reads the link store, skips with the reason.
  */
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
-export type LastSyncSource = 'tiktok' | 'registry';
+/** List Sync: a customer file; Event Sync: a website audience filled by pixel events. */
+export type SyncKind = 'list' | 'event';
+
+export type LastSyncSource = 'tiktok' | 'trigger';
 
 export interface SyncEvidence {
 	kind: SyncKind;
-	/** Newest API change in TikTok's history (guards.lastApiChangeAt). Ignored for Event Sync: events leave no trace there. */
+	/** Newest API change in TikTok's history (history.lastApiChangeAt). Ignored for Event Sync: events leave no trace there. */
 	tiktokLastSyncAt?: number;
-	/** `lastSyncAt` of the registry entry. */
-	registryLastSyncAt?: number;
+	/** When this trigger last emitted a sync for the audience, as saved in its static data. */
+	triggerLastEmitAt?: number;
 }
 
 /** The last sync that really happened, and where that is known from. */
 export function lastSync(e: SyncEvidence): { at?: number; source?: LastSyncSource } {
 	const tiktok = e.kind === 'list' ? e.tiktokLastSyncAt : undefined;
-	const registry = e.registryLastSyncAt;
-	if (tiktok === undefined && registry === undefined) return {};
-	if (registry === undefined || (tiktok !== undefined && tiktok >= registry)) return { at: tiktok, source: 'tiktok' };
-	return { at: registry, source: 'registry' };
+	const emitted = e.triggerLastEmitAt;
+	if (tiktok === undefined && emitted === undefined) return {};
+	if (emitted === undefined || (tiktok !== undefined && tiktok >= emitted)) return { at: tiktok, source: 'tiktok' };
+	return { at: emitted, source: 'trigger' };
 }
 
 export type DueReason = 'initial' | 'scheduled';
@@ -43,8 +49,8 @@ export interface DueDecision {
 
 /**
  * Whether a scheduled sync is due. A due sync is identified by its due time, which follows from the last sync; the
- * trigger's own last emit counts as a sync, so one due time is emitted once per process. After a restart the emit is
- * forgotten, but a sync that ran has moved TikTok's history (List Sync) or the registry (Event Sync) past it.
+ * trigger's own last emit counts as a sync (it is saved with the emit), so one due time is emitted once, restarts
+ * included.
  */
 export function decideDue(e: SyncEvidence & { now: number; intervalMs: number; lastEmitAt?: number }): DueDecision {
 	const { at, source } = lastSync(e);
@@ -110,8 +116,22 @@ export function scheduleFor(workflowId: string, audienceId: string): ScheduleVie
 	return view ? { ...view } : undefined;
 }
 
-/** Forgets everything the trigger remembers, as a restart does (tests simulate restarts with it). */
+export type LinkSeen = 'linked' | 'unlinked' | 'deleted';
+
+/** What this process saw of audiences' link state, newest first: Unlink/Relink/Delete and syncs that read the link store. */
+const linkView = new Map<string, LinkSeen>();
+
+export function noteLinkState(workflowId: string, audienceId: string, state: LinkSeen): void {
+	linkView.set(scheduleKey(workflowId, audienceId), state);
+}
+
+export function seenLinkState(workflowId: string, audienceId: string): LinkSeen | undefined {
+	return linkView.get(scheduleKey(workflowId, audienceId));
+}
+
+/** Forgets everything the trigger remembers in process memory, as a restart does (tests simulate restarts with it). */
 export function forgetTriggerMemory(): void {
 	triggerMemory.clear();
 	schedules.clear();
+	linkView.clear();
 }
