@@ -244,9 +244,17 @@ async function setUp(n8n: N8nInstance, emulator: EmulatorHandle, dataDir: string
 		const curl = webhookNode ? webhookCurl(n8n.url, webhookNode as any, SAMPLE_CUSTOMERLABS_BODY, headers.values) : '';
 		return { url: n8n.url, emulatorUrl: emulator.url, credentialId, workflows, curl, dataDir };
 	} finally {
-		// login() made an API key for this setup; do not pile one up per run in the kept database.
-		const keys = await session.rest<Array<{ id: string; label: string }>>('GET', '/api-keys');
-		for (const key of keys.filter((k) => /^e2e-\d+$/.test(k.label))) await session.rest('DELETE', `/api-keys/${key.id}`);
+		// login() made an API key for this setup; do not pile one up per run in the kept database. n8n 2.41 lists
+		// them as { items }, older versions as an array.
+		try {
+			type Key = { id: string; label: string };
+			const keys = await session.rest<Key[] | { items: Key[] }>('GET', '/api-keys');
+			for (const key of (Array.isArray(keys) ? keys : keys.items).filter((k) => /^e2e-\d+$/.test(k.label))) {
+				await session.rest('DELETE', `/api-keys/${key.id}`);
+			}
+		} catch (error) {
+			say(`could not remove the setup's API key: ${String(error).slice(0, 300)}`);
+		}
 	}
 }
 
@@ -267,7 +275,8 @@ function readyBlock(ready: Ready, seconds: number, watch: boolean): string {
 		`  1. Open "${name(CSV_EXAMPLE)}" and click "Execute workflow": examples/customers.csv becomes the list "CRM customers (daily CSV)".`,
 		`  2. Post a CustomerLabs user to the active "${name(WEBHOOK_EXAMPLE)}" webhook:`,
 		indent(ready.curl),
-		`  3. Open "${name(STATUS_EXAMPLE)}" and execute it: Get Status of the list from step 1 (the emulator's first audience).`,
+		`  3. Open "${name(STATUS_EXAMPLE)}" and execute it: Get Status of the emulator's first audience (the list of step 1 when`,
+		'     you ran it first; pick any audience in the Audience field).',
 		'',
 		`Data: ${ready.dataDir} (kept between runs; --fresh starts over). The emulator starts empty each run.`,
 		watch ? 'Watching nodes/ and credentials/: a change rebuilds, reinstalls and restarts n8n.' : 'Rebuild on change: npm run editor -- --watch',

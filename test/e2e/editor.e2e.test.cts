@@ -42,6 +42,7 @@ const TEST_OK = { status: 'OK', message: 'Connection successful!' };
 interface EditorRun {
 	spawned: Spawned;
 	stdout: () => string;
+	/** stderr and stdout as logged */
 	stderr: () => string;
 	/** parsed from the printed block */
 	url: string;
@@ -95,6 +96,8 @@ async function startEditor(args: string[]): Promise<EditorRun> {
 		{ timeoutMs: 15 * 60_000, intervalMs: 250 },
 	);
 	const seconds = (Date.now() - started) / 1000;
+	const n8nUp = /n8n up at \S+ in ([0-9.]+) s/.exec(stderr())?.[1];
+	log(`editor ready at ${/^ {2}Editor:\s+(\S+)/m.exec(stdout)?.[1]} after ${seconds.toFixed(1)} s (of which n8n start: ${n8nUp} s)`);
 	const field = (label: string) => {
 		const m = new RegExp(`^  ${label}:\\s+(\\S+)`, 'm').exec(stdout);
 		if (!m) throw new Error(`no "${label}:" line in\n${stdout}`);
@@ -102,7 +105,10 @@ async function startEditor(args: string[]): Promise<EditorRun> {
 	};
 	const loginLine = /^ {2}Login:\s+(\S+) \/ (\S+)/m.exec(stdout);
 	if (!loginLine) throw new Error(`no login in\n${stdout}`);
-	const curl = /^ +(curl [^\n]*(?:\\\n[^\n]*)*)$/m.exec(stdout)?.[1] ?? '';
+	// the curl command: lines ending in a backslash, then its last line
+	const curlMatch = /^( +)(curl (?:[^\n]*\\\n)*[^\n]*)$/m.exec(stdout);
+	// without the block's indentation
+	const curl = curlMatch ? curlMatch[2].split('\n').map((line) => line.replace(curlMatch[1], '')).join('\n') : '';
 	const r: EditorRun = {
 		spawned,
 		stdout: () => stdout,
@@ -175,7 +181,7 @@ async function portIsFree(port: number): Promise<boolean> {
 async function stopAndCheck(r: EditorRun): Promise<void> {
 	const npmPid = r.spawned.pid;
 	const pids = [npmPid, ...descendants(npmPid)];
-	const n8nPid = pids.find((pid) => / n8n\/bin\/n8n start$/.test(commandLine(pid)));
+	const n8nPid = pids.find((pid) => /\/n8n\/bin\/n8n start$/.test(commandLine(pid)));
 	expect(n8nPid).toBeDefined();
 	const n8nEnv = Object.fromEntries(
 		fs
@@ -222,7 +228,6 @@ let first: Found;
 test('npm run editor -- --fresh: editor, login, examples, credential, the printed curl, and a clean SIGTERM', async () => {
 	const defaultPortFree = await portIsFree(5678);
 	const r = await startEditor(['--fresh']);
-	log(`editor start-up (fresh, build + pack + install + n8n start + setup): ${r.seconds.toFixed(1)} s`);
 	expect(r.url).toBe(defaultPortFree ? 'http://127.0.0.1:5678' : r.url);
 	expect(r.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 	expect(r.emulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -284,9 +289,8 @@ test('npm run editor -- --fresh: editor, login, examples, credential, the printe
 test('npm run editor again (warm): same user folder, workflows and credential; package not rebuilt; clean SIGTERM', async () => {
 	expect(first).toBeDefined();
 	const r = await startEditor([]);
-	log(`editor start-up (warm, unchanged package: n8n start + setup): ${r.seconds.toFixed(1)} s`);
 	expect(r.stderr()).toContain('[editor] package unchanged since the last install: not rebuilt');
-	expect(r.stderr()).not.toContain('--fresh');
+	expect(r.stderr()).not.toContain('[editor] --fresh: removing');
 	const session = await login(r.url, { email: r.email, password: r.password });
 	const again = await findAll(session);
 	expect(again.credentials).toEqual(first.credentials);
