@@ -309,9 +309,18 @@ async function main(): Promise<void> {
 			process.exit(code);
 		}
 	};
+	// Ctrl-C under npm arrives twice within milliseconds (the terminal's, and npm's forwarded copy): that is one
+	// request to stop. A signal more than a second after the first forces the exit (the harness's exit hook kills n8n).
+	let firstSignalAt = 0;
 	onSignal((signal) => {
-		say(`${signal} received`);
-		void stopAll(0);
+		if (!firstSignalAt) {
+			firstSignalAt = Date.now();
+			say(`${signal} received`);
+			void stopAll(0);
+		} else if (Date.now() - firstSignalAt > 1000) {
+			say(`${signal} again: stopping at once`);
+			process.exit(130);
+		}
 	});
 
 	if (options.fresh) {

@@ -135,18 +135,21 @@ function installExitHooks(): void {
 		for (const pid of liveGroups) killGroupSync(pid, 'SIGKILL');
 	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.once(signal, () => {
+		const listener = () => {
 			if (signalHandler) return signalHandler(signal);
+			process.removeListener(signal, listener);
 			for (const pid of liveGroups) killGroupSync(pid, 'SIGKILL');
 			process.kill(process.pid, signal);
-		});
+		};
+		process.on(signal, listener);
 	}
 }
 
 /**
- * For a long-running tool (the editor): the first SIGINT / SIGTERM / SIGHUP calls the handler, which stops its
- * processes gracefully, instead of killing them at once. A second signal ends the process at once; the exit hook and
- * the reapers still kill whatever is left.
+ * For a long-running tool (the editor): every SIGINT / SIGTERM / SIGHUP calls the handler, which stops its processes
+ * gracefully, instead of killing them at once. The handler stays installed: under `npm run`, Ctrl-C reaches the tool
+ * twice (from the terminal, and forwarded by npm), and a second default-handled signal would end it mid-stop. The exit
+ * hook and the reapers still kill whatever is left when the tool exits.
  */
 export function onSignal(handler: (signal: NodeJS.Signals) => void): void {
 	signalHandler = handler;
