@@ -268,7 +268,7 @@ function readyBlock(ready: Ready, seconds: number, watch: boolean): string {
 		`  Editor:     ${ready.url}`,
 		`  Login:      ${OWNER.email} / ${OWNER.password}   (local only)`,
 		`  Emulator:   ${ready.emulatorUrl}   (TikTok Business API emulator; inspect: ${ready.emulatorUrl}/__emulator/audiences)`,
-		`  Credential: "${CREDENTIAL_NAME}" (token ${SEED.validToken.slice(0, 6)}…, advertiser ${SEED.grantedAdvertiserId})`,
+		`  Credential: "${CREDENTIAL_NAME}" (Custom Base URL → the emulator, advertiser ${SEED.grantedAdvertiserId})`,
 		`  Workflows:  ${count} examples from examples/, ready to run`,
 		'',
 		'Try:',
