@@ -155,8 +155,8 @@ describe('List Sync (TikTok Upsert Customer File List)', () => {
 				`^Replace All is allowed once per 24 hours per audience and this audience was last replaced less than 24 hours ago\\. The next replace is allowed at (\\d{4}-\\d\\d-\\d\\d )?${hhmm} UTC \\(in (21 hours 5\\d minutes|22 hours)\\); use Add or Remove until then\\.$`,
 			),
 		);
-		// Only reads (the audience and its history). No upload, no update.
-		expect(requestsSince(mark).map((c) => apiPath(c.path))).toEqual(['dmp/custom_audience/list/', 'dmp/custom_audience/get/']);
+		// Only reads (the audience and its history, one get/). No upload, no update.
+		expect(requestsSince(mark).map((c) => apiPath(c.path))).toEqual(['dmp/custom_audience/get/']);
 		expect(membersOf(audienceId)).toEqual(hashed(D));
 	});
 });
@@ -300,7 +300,8 @@ describe('Event Sync (Create Website Audience → Send Sync Event) and Get Statu
 		expectSuccess(execution);
 		const web = stack.emulator.state.audiences.get(websiteAudienceId)!;
 		const list = stack.emulator.state.audiences.get(listAudienceId)!;
-		const notSyncedHere = { linked: null, linkStatus: 'not synced by this workflow', lastSyncAction: null, lastReplaceAt: null, nextDueAt: null, schedule: null };
+		// Linked (nothing unlinked them in this workflow's link store); no trigger runs in this workflow.
+		const linkedHere = { linked: true, linkStatus: 'linked', nextDueAt: null, schedule: null };
 		const tiktokLog = (h: { action: string; action_detail: string; atMs: number }) => ({
 			at: isoSeconds(h.atMs),
 			source: 'tiktok',
@@ -322,8 +323,10 @@ describe('Event Sync (Create Website Audience → Send Sync Event) and Get Statu
 				isExpiring: false,
 				expiredTime: tiktokTime(web.modifiedAt + 365 * DAY),
 				createTime: tiktokTime(web.createdAt),
-				...notSyncedHere,
+				...linkedHere,
 				lastSyncAt: null,
+				lastSyncAction: null,
+				lastReplaceAt: null,
 				log: [{ at: isoSeconds(web.createdAt), source: 'tiktok', event: 'create', detail: '0; by open_api' }],
 			},
 			{
@@ -340,8 +343,10 @@ describe('Event Sync (Create Website Audience → Send Sync Event) and Get Statu
 				isExpiring: false,
 				expiredTime: tiktokTime(list.modifiedAt + 365 * DAY),
 				createTime: tiktokTime(list.createdAt),
-				...notSyncedHere,
+				...linkedHere,
 				lastSyncAt: isoSeconds(list.history[3].atMs),
+				lastSyncAction: 'replace',
+				lastReplaceAt: isoSeconds(list.history[3].atMs),
 				log: list.history.slice().reverse().map(tiktokLog),
 			},
 		]);
