@@ -29,3 +29,14 @@ test('instant sync cooldown and its message', () => {
 	expect(cooldownMessage(T + 30 * MINUTE_MS, T + 13 * MINUTE_MS)).toBe('Instant sync is available again at 09:30 UTC (in 17 minutes)');
 	expect(cooldownMessage(T + DAY_MS, T)).toBe('Instant sync is available again at 2026-03-03 09:00 UTC (in 24 hours)');
 });
+
+test('decideDue: a sync the trigger started lands its upload time after the emit; the schedule counts from the emit', () => {
+	// Refresh every minute, upload of 90 s: due again one minute after the emit, not one minute after the upload.
+	expect(decideDue({ kind: 'list', now: T + MINUTE_MS, intervalMs: MINUTE_MS, tiktokLastSyncAt: T + 90_000, lastEmitAt: T })).toEqual({
+		due: true, reason: 'scheduled', lastSyncAt: T + 90_000, lastSyncSource: 'tiktok', dueAt: T + MINUTE_MS,
+	});
+	// A sync more than 10 minutes after the emit (an instant sync, another workflow) is a sync of its own: counted from it.
+	expect(decideDue({ kind: 'list', now: T + DAY_MS, intervalMs: DAY_MS, tiktokLastSyncAt: T + 31 * MINUTE_MS, lastEmitAt: T })).toEqual({
+		due: false, reason: 'scheduled', lastSyncAt: T + 31 * MINUTE_MS, lastSyncSource: 'tiktok', dueAt: T + 31 * MINUTE_MS + DAY_MS,
+	});
+});

@@ -117,3 +117,15 @@ test('facts of version 0.1.0 (static data) move into the store once; a later rel
 	expect(await readLinkState(ctx, ADV, A)).toEqual({ unlinked: false, deleted: false });
 	expect(legacy.tiktokAudienceSync.audiences[A].linked).toBe(false); // static data is never written
 }, 30_000);
+
+test('a reader does not take another reader\'s probe, which lives in the row for a moment, for a fact', async () => {
+	const store = new MemoryDeduplicator();
+	const ctx = context(store);
+	const wf = { workflow: { id: 'wf-1', active: false } };
+	// Another reader's probe of "deleted" is in the row when this reader first looks, and gone a moment later.
+	await store.checkProcessedAndRecord([linkFact.deleted(A)], 'workflow', wf, { mode: 'entries' });
+	const removed = new Promise<void>((resolve) => setTimeout(() => void store.removeProcessed([linkFact.deleted(A)], 'workflow', wf).then(resolve), 50));
+	expect(await readLinkState(ctx, ADV, A)).toEqual({ unlinked: false, deleted: false });
+	await removed;
+	expect(row(store)).toEqual([]);
+});

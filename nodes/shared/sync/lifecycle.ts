@@ -36,6 +36,9 @@ export function lastSync(e: SyncEvidence): { at?: number; source?: LastSyncSourc
 	return { at: emitted, source: 'trigger' };
 }
 
+/** How long after an emit a sync in TikTok's history counts as the one that emit started (uploads take minutes). */
+export const SYNC_LANDS_WITHIN_MS = 10 * MINUTE_MS;
+
 export type DueReason = 'initial' | 'scheduled';
 
 export interface DueDecision {
@@ -54,7 +57,11 @@ export interface DueDecision {
  */
 export function decideDue(e: SyncEvidence & { now: number; intervalMs: number; lastEmitAt?: number }): DueDecision {
 	const { at, source } = lastSync(e);
-	const last = Math.max(at ?? -Infinity, e.lastEmitAt ?? -Infinity);
+	// A sync the trigger started lands in TikTok's history its upload time after the emit: the schedule counts from the
+	// emit, so it does not slip by an upload's duration every interval (polled every minute, a 1-minute refresh would
+	// otherwise run every 2 minutes).
+	const startedByEmit = e.lastEmitAt !== undefined && at !== undefined && at >= e.lastEmitAt && at - e.lastEmitAt <= SYNC_LANDS_WITHIN_MS;
+	const last = startedByEmit ? (e.lastEmitAt as number) : Math.max(at ?? -Infinity, e.lastEmitAt ?? -Infinity);
 	const reason: DueReason = at === undefined ? 'initial' : 'scheduled';
 	if (last === -Infinity) return { due: true, reason, dueAt: e.now };
 	const dueAt = last + e.intervalMs;

@@ -15,8 +15,9 @@ import type { DeduplicationHelperFunctions, ICheckProcessedOptions, IDataObject 
  * - A fact is a value in that row: unlinked <audience ID>, deleted <audience ID>, deleted-name <advertiser> <name>.
  *   Relink removes the unlinked fact.
  * - Reading is "record and see": a fact that was there is reported as processed; a probe that was not there is
- *   removed again at once. Meanwhile another reader may see that probe and skip a sync it could have made: the safe
- *   direction.
+ *   removed again at once. Another reader could see that probe for a moment, so a fact found is looked at again a
+ *   moment later (facts stay, probes do not); were it still seen, the reader would skip a sync it could have made:
+ *   the safe direction.
  * - Any writer may put back a row it read a moment before another writer added a fact. So Unlink, Relink and Delete
  *   re-check their fact until it has held for two checks VERIFY_DELAY_MS apart, re-recording (or removing) it when a
  *   concurrent write undid it. A fact then stays unless one n8n process takes longer than VERIFY_DELAY_MS between
@@ -32,6 +33,8 @@ export const VERIFY_DELAY_MS = 1000;
 /** How many consecutive confirmations a lifecycle change needs; each re-records (or re-removes) when undone. */
 const CONFIRMATIONS = 2;
 const MAX_VERIFY_ROUNDS = 10;
+/** How long a reader waits before it looks again at a fact it found (see `probe`). */
+const CONFIRM_DELAY_MS = 250;
 
 type StoreContext = { helpers: Pick<DeduplicationHelperFunctions, 'checkProcessedAndRecord' | 'removeProcessed'> } & {
 	getWorkflowStaticData(type: string): IDataObject;
@@ -42,12 +45,24 @@ function factValue(fact: LinkFact, advertiserId: string, key: string): string {
 	return fact === 'deleted-name' ? `tiktok-audience-sync/v1/${fact}/${advertiserId}/${key}` : `tiktok-audience-sync/v1/${fact}/${key}`;
 }
 
-/** Which of these facts are recorded. Probes that were not recorded are removed again. */
-async function probe(ctx: StoreContext, values: string[]): Promise<Set<string>> {
+/** One look: which values the row holds. Values that were not there are removed again at once. */
+async function look(ctx: StoreContext, values: string[]): Promise<Set<string>> {
 	const seen = await ctx.helpers.checkProcessedAndRecord(values, 'workflow', ENTRIES);
 	const added = seen.new.map(String);
 	if (added.length > 0) await ctx.helpers.removeProcessed(added, 'workflow', ENTRIES);
 	return new Set(seen.processed.map(String));
+}
+
+/**
+ * Which of these facts are recorded. What a first look finds is looked at again CONFIRM_DELAY_MS later: another
+ * reader's probe lives in the row only for the moment between its two calls, a fact stays.
+ */
+async function probe(ctx: StoreContext, values: string[]): Promise<Set<string>> {
+	const first = await look(ctx, values);
+	if (first.size === 0) return first;
+	await sleep(CONFIRM_DELAY_MS);
+	const again = await look(ctx, [...first]);
+	return new Set([...first].filter((v) => again.has(v)));
 }
 
 export interface LinkState {
