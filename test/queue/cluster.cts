@@ -153,6 +153,8 @@ export interface Cluster {
 	credential: { id: string; name: string };
 	/** Which worker (index) logged "Worker started execution <id>"; undefined when none did (yet). */
 	workerOf(executionId: string): number | undefined;
+	/** Executions worker `index` logged as started and not (yet) as finished, in its log from offset `since` on. */
+	runningOn(index: number, since?: number): string[];
 	/** kill -9 of a worker's whole process group (n8n and its task runner), no shutdown of any kind. */
 	killWorker(index: number): Promise<void>;
 	/** Starts a fresh worker process in that slot (same user folder and ports). */
@@ -227,6 +229,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 				const pattern = new RegExp(`Worker started execution ${executionId}\\b`);
 				const found = workers.findIndex((w) => pattern.test(w.logs()));
 				return found === -1 ? undefined : found;
+			},
+			runningOn(index, since = 0) {
+				const logs = workers[index].logs().slice(since);
+				const finished = new Set([...logs.matchAll(/Worker finished execution (\d+)/g)].map((m) => m[1]));
+				return [...logs.matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]).filter((id) => !finished.has(id));
 			},
 			async killWorker(index) {
 				const pid = workers[index].pid();

@@ -33,10 +33,11 @@ const OVERLAPS = 10;
 const INTERVAL_MS = 60_000;
 
 const figures: string[] = [];
+/** Collected and printed once at the end (stdout); logged as they come (stderr). */
 function figure(name: string, value: string | number, unit = ''): void {
 	const line = `${name}: ${value}${unit ? ` ${unit}` : ''}`;
 	figures.push(line);
-	process.stdout.write(`${line}\n`);
+	log(line);
 }
 const failures: string[] = [];
 
@@ -48,7 +49,7 @@ async function scenario(name: string, fn: () => Promise<void>): Promise<void> {
 		log(`scenario ${name}: PASS`);
 	} catch (error) {
 		const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-		failures.push(`${name}: ${message.split('\n').slice(0, 12).join('\n')}`);
+		failures.push(`${name}: ${message.split('\n').slice(0, 40).map((line) => line.slice(0, 400)).join('\n')}`);
 		log(`scenario ${name}: FAIL ${message.split('\n')[0]}`);
 	} finally {
 		figure(`queue_scenario_${name}_s`, ((Date.now() - started) / 1000).toFixed(1), 's');
@@ -293,13 +294,19 @@ async function main(): Promise<void> {
 		await waitFor('three trigger syncs', async () => triggerSyncTimes().length >= 3, { timeoutMs: 5 * 60_000, intervalMs: 1000 });
 		const K = await createAudience(emu(), hashes('k', 0, 1000), 'Queue K');
 		const body = { audienceId: K, prefix: 'k-new-', from: 0, count: 40 };
+		const offsets = cluster.workers.map((w) => w.logs().length);
 		emu().faults.script({ path: 'dmp/custom_audience/file/upload/', method: 'POST', kind: 'slow', delayMs: 20_000 });
 		const pending = call('q-sync-id', body).catch((error: unknown) => ({ status: -1, json: String(error), finishedAt: Date.now() }) as Answer);
 		await faultTaken('sync upload');
-		const running = (await lightExecutions(lifecycleId)).filter((e) => e.status === 'running');
+		// the one execution of this workflow a worker has started and not finished (a trigger sync may run meanwhile)
+		const running = await waitFor('the uploading execution in a worker log', async () => {
+			const open = cluster.workers.flatMap((_, i) => cluster.runningOn(i, offsets[i]).map((id) => ({ id, worker: i })));
+			const ours = [];
+			for (const o of open) if ((await getExecution(cluster.session, o.id)).workflowId === lifecycleId) ours.push(o);
+			return ours.length > 0 ? ours : undefined;
+		});
 		assert.equal(running.length, 1, `running executions: ${text(running)}`);
-		const victim = cluster.workerOf(running[0].id);
-		assert.notEqual(victim, undefined, `no worker logged execution ${running[0].id}`);
+		const victim = running[0].worker;
 		log(`kill: execution ${running[0].id} is uploading on worker ${victim}: kill -9`);
 		await cluster.killWorker(victim as number);
 		restartedAt = Date.now();
@@ -384,7 +391,7 @@ main()
 	})
 	.finally(async () => {
 		await cluster?.stop();
-		process.stdout.write(`\n${figures.join('\n')}\n`);
+		process.stdout.write(`${figures.join('\n')}\n`);
 		if (failures.length > 0) {
 			process.stderr.write(`\n${failures.length} scenario(s) failed:\n${failures.join('\n\n')}\n`);
 			process.exit(1);
