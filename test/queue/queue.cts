@@ -97,6 +97,20 @@ async function processedData(workflowId: string): Promise<string[][]> {
 	return cluster.postgres.query(`SELECT context, value::text FROM processed_data WHERE "workflowId" = '${workflowId}' ORDER BY context`);
 }
 
+/**
+ * How many values the store holds for a workflow, over all its contexts. n8n keeps only MD5 hashes of recorded values
+ * (DeduplicationHelper.createValueHash), so the test counts them rather than reading them.
+ */
+async function storedEntries(workflowId: string): Promise<number> {
+	const rows = await processedData(workflowId);
+	return rows
+		.map(([, value]) => {
+			const data = (JSON.parse(value) as { data?: unknown }).data;
+			return Array.isArray(data) ? data.length : 1;
+		})
+		.reduce((a, b) => a + b, 0);
+}
+
 async function lightExecutions(workflowId: string): Promise<Array<{ id: string; mode: string; status: string; startedAt: string; stoppedAt: string | null }>> {
 	const page = await cluster.session.api<{ data: any[] }>('GET', `/executions?workflowId=${workflowId}&includeData=false&limit=250`);
 	return page.data;
@@ -169,7 +183,7 @@ async function main(): Promise<void> {
 		const B = await createAudience(emu(), hashes('b', 0, 1200), 'Queue B');
 		const expectedB = hashes('b', 0, 1200);
 		const A = await Promise.all(rounds(OVERLAPS).map(async (r) => createAudience(emu(), hashes(`a${r}-`, 0, 1000), `Queue A${r}`)));
-		let lost = 0;
+		const lost = new Set<number>();
 		let sentAfterUnlink = 0;
 		let crossWorker = 0;
 		let bothWorkersSyncedA = 0;
@@ -207,7 +221,7 @@ async function main(): Promise<void> {
 			const status = await call('q-status', { audienceId: A[r] });
 			const unlinkedNow = status.status === 200 && status.json?.linked === false && status.json?.linkStatus === 'unlinked';
 			if (!unlinkedNow) {
-				lost++;
+				lost.add(r);
 				roundProblems.push(`Get Status of A${r} on worker ${status.worker}: ${status.status} linked=${status.json?.linked} linkStatus=${status.json?.linkStatus}`);
 			}
 			// two syncs of the unlinked audience at once, so both workers get one
@@ -229,11 +243,20 @@ async function main(): Promise<void> {
 			);
 			problems.push(...roundProblems.map((p) => `overlap ${r}: ${p}`));
 		}
+		// after all rounds (later syncs of B ran on both workers since): every A asked on both workers at once
+		for (const r of rounds(OVERLAPS)) {
+			const statuses = await Promise.all(rounds(2).map(() => call('q-status', { audienceId: A[r] })));
+			for (const status of statuses) {
+				if (status.status === 200 && status.json?.linked === false && status.json?.linkStatus === 'unlinked') continue;
+				lost.add(r);
+				problems.push(`at the end: Get Status of A${r} on worker ${status.worker}: ${status.status} linked=${status.json?.linked} linkStatus=${status.json?.linkStatus}`);
+			}
+		}
 		figure('queue_overlaps', OVERLAPS);
 		figure('queue_overlaps_finish_order', orders.join(''));
 		figure('queue_overlaps_cross_worker', crossWorker);
 		figure('queue_overlaps_unlinked_synced_from_both_workers', bothWorkersSyncedA);
-		figure('queue_lifecycle_lost', lost);
+		figure('queue_lifecycle_lost', lost.size);
 		figure('queue_syncs_after_unlink', sentAfterUnlink);
 		// B: every round's 50 people, exactly, one APPEND per round
 		const bProblems: string[] = [];
@@ -261,7 +284,10 @@ async function main(): Promise<void> {
 		emu().faults.script({ path: 'dmp/custom_audience/update/', method: 'POST', kind: 'slow', delayMs: 5000 });
 		const pendingSync = call('q-sync-id', { audienceId: cId, prefix: 'c-more-', from: 0, count: 30 });
 		await faultTaken('sync update');
+		const entriesBefore = await storedEntries(lifecycleId);
 		const deleted = await call('q-delete', { audienceId: cId, confirmName: C });
+		const entriesAfter = await storedEntries(lifecycleId);
+		log(`delete: processed_data entries of the lifecycle workflow ${entriesBefore} → ${entriesAfter}`);
 		const overlapped = await pendingSync;
 		log(`delete: delete on worker ${deleted.worker} → ${deleted.status}; the overlapping sync on worker ${overlapped.worker} → ${overlapped.status} ${text(overlapped.json)}`);
 		assert.equal(deleted.status, 200, text(deleted.json));
@@ -281,6 +307,7 @@ async function main(): Promise<void> {
 		assert.equal(status.status, 200, text(status.json));
 		assert.equal(status.json.exists, false);
 		assert.equal(status.json.linkStatus, 'deleted', text(status.json));
+		assert.ok(entriesAfter > entriesBefore, `the Delete recorded nothing in processed_data (${entriesBefore} → ${entriesAfter} entries)`);
 	});
 
 	// The trigger has been active since before the canary; let it reach three syncs (create + two refreshes).
@@ -355,6 +382,8 @@ async function main(): Promise<void> {
 		const unlink = await call('q-trigger-unlink', { audienceId: tId, confirmName: T });
 		assert.equal(unlink.status, 200, text(unlink.json));
 		const unlinkedAt = Date.now();
+		const triggerEntries = await storedEntries(triggerId);
+		log(`trigger: processed_data entries of the trigger workflow after the unlink: ${triggerEntries}`);
 		const historyAtUnlink = actions(tId).length;
 		// the next due emission comes within one interval plus a poll (75 s); give it 100 s
 		const after = await waitFor(
@@ -380,6 +409,7 @@ async function main(): Promise<void> {
 		assert.deepEqual(members(tId), sorted(hashes('trigger', 0, TRIGGER_PEOPLE)));
 		assert.equal(doubles, 0, `gaps ${gaps.join(',')} ms`);
 		assert.equal(sentAfterUnlink, 0, `history after the unlink: ${actions(tId).slice(historyAtUnlink).join(',')}`);
+		assert.ok(triggerEntries > 0, 'the Unlink recorded nothing in processed_data');
 	});
 
 	figure('queue_total_s', ((Date.now() - startedAll) / 1000).toFixed(1), 's');
