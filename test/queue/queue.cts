@@ -1,6 +1,7 @@
 // npm run test:queue: our nodes in a real n8n 2.41.1 queue-mode cluster (Postgres 15, Redis, a main and two workers
 // with --concurrency=2, see cluster.cts) against the TikTok emulator. Scenarios (issue 12):
 //   canary    core-only static-data counter on workers: printed, never asserted (so we notice when n8n changes)
+//   concurrent-unlinks  bursts of four Unlinks released together on both workers: every one holds, on every worker
 //   overlaps  10 seeded overlaps of an Unlink of A_r with a slow sync of B, finishing in either order, then two syncs
 //             of A_r: never sent; B exactly synced; Get Status (on a worker) says unlinked; processed_data holds it
 //   delete    a Delete of C overlapping a slow sync of C, then two Create-New-List syncs by C's name: nothing created
@@ -144,37 +145,39 @@ async function main(): Promise<void> {
 		await deactivateWorkflow(cluster.session, canaryId);
 	});
 
-	// Two Unlinks of different audiences released at the same moment on the two workers, five times; the first pair is
-	// the workflow's first write to the store. n8n's checkProcessedAndRecord (packages/cli/src/deduplication/
-	// deduplication-helper.ts) reads the row, adds, and writes it whole, with no lock: this is where two writers meet.
+	// Bursts of four Unlinks of different audiences (every execution slot of the two workers) released at about the
+	// same moment, three times; the first burst is the workflow's first write to the store. n8n's
+	// checkProcessedAndRecord (packages/cli/src/deduplication/deduplication-helper.ts) reads the row, adds, and writes it
+	// whole with no lock, and the row's first insert has a primary key (workflowId, context): here writers meet.
 	await scenario('concurrent-unlinks', async () => {
-		const PAIRS = 5;
-		const D = await Promise.all(rounds(PAIRS * 2).map(async (i) => createAudience(emu(), hashes(`d${i}-`, 0, 1000), `Queue D${i}`)));
+		const BURSTS = 3;
+		const SIZE = 4;
+		const D = await Promise.all(rounds(BURSTS * SIZE).map(async (i) => createAudience(emu(), hashes(`d${i}-`, 0, 1000), `Queue D${i}`)));
 		const lost = new Set<number>();
-		let crossWorker = 0;
+		let bothWorkers = 0;
 		const problems: string[] = [];
 		const unlinked = (status: Answer) => status.status === 200 && status.json?.linked === false && status.json?.linkStatus === 'unlinked';
-		for (const p of rounds(PAIRS)) {
-			const pair = [D[2 * p], D[2 * p + 1]];
-			// both get/ calls are held 3 s from their arrival, so both nodes go on to record at about the same time (a
-			// trigger poll may take one of the two delays: the pair then meets less closely; the log shows the workers)
-			emu().faults.script({ path: 'dmp/custom_audience/get/', method: 'GET', kind: 'slow', delayMs: 3000, times: 2 });
-			const answers = await Promise.all(pair.map((id, k) => call('q-unlink', { audienceId: id, confirmName: `Queue D${2 * p + k}` })));
+		for (const b of rounds(BURSTS)) {
+			const burst = rounds(SIZE).map((k) => b * SIZE + k);
+			// every get/ call is held 3 s from its arrival, so the nodes go on to record at about the same time (a trigger
+			// poll may take one of the delays: that burst then meets less closely; the log shows the workers)
+			emu().faults.script({ path: 'dmp/custom_audience/get/', method: 'GET', kind: 'slow', delayMs: 3000, times: SIZE });
+			const answers = await Promise.all(burst.map((i) => call('q-unlink', { audienceId: D[i], confirmName: `Queue D${i}` })));
 			emu().faults.clear();
-			if (answers[0].worker !== undefined && answers[1].worker !== undefined && answers[0].worker !== answers[1].worker) crossWorker++;
+			if (new Set(answers.map((a) => a.worker)).size === 2) bothWorkers++;
 			for (const [k, a] of answers.entries()) {
-				if (a.status !== 200 || a.json?.unlinked !== true) problems.push(`pair ${p}: unlink of D${2 * p + k} on worker ${a.worker}: ${a.status} ${text(a.json)}`);
+				if (a.status !== 200 || a.json?.unlinked !== true) problems.push(`burst ${b}: unlink of D${burst[k]} on worker ${a.worker}: ${a.status} ${text(a.json)}`);
 			}
-			for (const [k, id] of pair.entries()) {
-				const status = await call('q-status', { audienceId: id });
+			for (const i of burst) {
+				const status = await call('q-status', { audienceId: D[i] });
 				if (!unlinked(status)) {
-					lost.add(2 * p + k);
-					problems.push(`pair ${p}: Get Status of D${2 * p + k} on worker ${status.worker}: ${status.status} linked=${status.json?.linked} linkStatus=${status.json?.linkStatus}`);
+					lost.add(i);
+					problems.push(`burst ${b}: Get Status of D${i} on worker ${status.worker}: ${status.status} linked=${status.json?.linked} linkStatus=${status.json?.linkStatus}`);
 				}
 			}
-			log(`concurrent unlinks ${p}: on workers ${answers.map((a) => a.worker).join('+')}, answers ${answers.map((a) => a.status).join('+')}`);
+			log(`concurrent unlinks ${b}: on workers ${answers.map((a) => a.worker).join('+')}, answers ${answers.map((a) => a.status).join('+')}`);
 		}
-		// after all pairs: every audience asked on both workers at once (a later writer may have dropped an earlier entry)
+		// after all bursts: every audience asked on both workers at once (a later writer may have dropped an earlier entry)
 		for (const [i, id] of D.entries()) {
 			for (const status of await Promise.all(rounds(2).map(() => call('q-status', { audienceId: id })))) {
 				if (unlinked(status)) continue;
@@ -182,8 +185,8 @@ async function main(): Promise<void> {
 				problems.push(`at the end: Get Status of D${i} on worker ${status.worker}: ${status.status} linked=${status.json?.linked} linkStatus=${status.json?.linkStatus}`);
 			}
 		}
-		figure('queue_concurrent_unlink_pairs', PAIRS);
-		figure('queue_concurrent_unlink_pairs_cross_worker', crossWorker);
+		figure('queue_concurrent_unlinks', BURSTS * SIZE);
+		figure('queue_concurrent_unlink_bursts_on_both_workers', bothWorkers);
 		figure('queue_concurrent_unlinks_lost', lost.size);
 		assert.deepEqual(problems, []);
 	});
