@@ -87,6 +87,14 @@ async function faultTaken(what: string): Promise<void> {
 	await waitFor(`the ${what} request to reach the emulator`, async () => emu().faults.pending().length === 0, { timeoutMs: 60_000, intervalMs: 50 });
 }
 
+/**
+ * Waits until the trigger (polls at seconds 0, 15, 30 and 45) is between polls, so that a slow fault scripted now on
+ * get/ is taken by the request the scenario sends next, not by the trigger's own get/ call.
+ */
+async function awayFromTriggerPolls(): Promise<void> {
+	await waitFor('a moment between trigger polls', async () => Date.now() % 15_000 >= 3000 && Date.now() % 15_000 <= 9000, { timeoutMs: 20_000, intervalMs: 100 });
+}
+
 async function addWorkflow(workflow: WorkflowJson): Promise<string> {
 	const id = await createWorkflow(cluster.session, withCredential(workflow, cluster.credential));
 	await activateWorkflow(cluster.session, id);
@@ -159,8 +167,8 @@ async function main(): Promise<void> {
 		const unlinked = (status: Answer) => status.status === 200 && status.json?.linked === false && status.json?.linkStatus === 'unlinked';
 		for (const b of rounds(BURSTS)) {
 			const burst = rounds(SIZE).map((k) => b * SIZE + k);
-			// every get/ call is held 3 s from its arrival, so the nodes go on to record at about the same time (a trigger
-			// poll may take one of the delays: that burst then meets less closely; the log shows the workers)
+			// every get/ call is held 3 s from its arrival, so the nodes go on to record at about the same time
+			await awayFromTriggerPolls();
 			emu().faults.script({ path: 'dmp/custom_audience/get/', method: 'GET', kind: 'slow', delayMs: 3000, times: SIZE });
 			const answers = await Promise.all(burst.map((i) => call('q-unlink', { audienceId: D[i], confirmName: `Queue D${i}` })));
 			emu().faults.clear();
@@ -218,6 +226,7 @@ async function main(): Promise<void> {
 				syncB = await pendingSync;
 			} else {
 				// the Unlink is held inside its get/ call; B's sync starts and ends meanwhile
+				await awayFromTriggerPolls();
 				emu().faults.script({ path: 'dmp/custom_audience/get/', method: 'GET', kind: 'slow', delayMs });
 				const pendingUnlink = call('q-unlink', unlinkBody);
 				await faultTaken('unlink get');
