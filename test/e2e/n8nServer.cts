@@ -388,6 +388,8 @@ export interface N8nInstance {
 	env: NodeJS.ProcessEnv;
 	logFile: string;
 	running: boolean;
+	/** The process group id of the running server (undefined when stopped): queue-mode tests kill -9 a worker. */
+	pid(): number | undefined;
 	/** Starts `n8n start` and waits until the editor answers. */
 	start(): Promise<void>;
 	/** Stops the server (SIGTERM, then SIGKILL to its whole process group). */
@@ -465,6 +467,11 @@ export interface CreateN8nOptions {
 	userFolder?: string;
 	/** n8n's port (default: a free one). */
 	port?: number;
+	/**
+	 * Queue mode: run `n8n worker --concurrency=N` instead of `n8n start`; `port` is then its health-check port and
+	 * start() waits for "n8n worker is now ready" and GET /healthz. The queue and database variables come in `env`.
+	 */
+	worker?: { concurrency: number };
 }
 
 export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInstance> {
@@ -528,6 +535,10 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 		N8N_INSTANCE_OWNER_PASSWORD_HASH: await bcryptHash(n8nDir, OWNER.password),
 		N8N_LOG_LEVEL: process.env.E2E_N8N_LOG_LEVEL ?? 'info',
 		N8N_LOG_OUTPUT: 'console',
+		// a worker has no editor: its own health server on `port` (else every worker would take 5678)
+		...(options.worker
+			? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' }
+			: {}),
 		...options.env,
 	};
 	const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -543,13 +554,15 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 		env,
 		logFile,
 		running: false,
+		pid: () => server?.pid,
 		logs: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : ''),
 		async start() {
 			if (server) throw new Error('n8n is already running');
 			const started = Date.now();
 			const offset = instance.logs().length;
 			fs.appendFileSync(logFile, `\n===== n8n start ${new Date().toISOString()} =====\n`);
-			server = spawnGroup(node, [n8nBin, 'start'], {
+			const command = options.worker ? ['worker', `--concurrency=${options.worker.concurrency}`] : ['start'];
+			server = spawnGroup(node, [n8nBin, ...command], {
 				cwd: userFolder,
 				env,
 				logFile,
@@ -563,8 +576,9 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 					'n8n to start',
 					async () => {
 						if (exitCode !== undefined) throw new Error(`n8n exited with ${exitCode}`);
-						if (!instance.logs().slice(offset).includes('Editor is now accessible via')) return false;
-						const res = await fetch(`${url}/healthz/readiness`);
+						const ready = options.worker ? 'n8n worker is now ready' : 'Editor is now accessible via';
+						if (!instance.logs().slice(offset).includes(ready)) return false;
+						const res = await fetch(`${url}${options.worker ? '/healthz' : '/healthz/readiness'}`);
 						return res.ok;
 					},
 					{ timeoutMs: 120_000, intervalMs: 200 },
