@@ -18,6 +18,7 @@ import {
 	REPO_ROOT,
 	activateWorkflow,
 	executionError,
+	executionSettled,
 	importCredentialsCli,
 	nodeOutput,
 	waitFor,
@@ -68,7 +69,7 @@ afterAll(async () => {
 });
 
 const executionsOf = async (file: string, mode: string) =>
-	(await stack.executions(ids[file])).filter((e) => e.mode === mode && e.status !== 'running' && e.status !== 'new');
+	(await stack.executions(ids[file])).filter((e) => e.mode === mode && executionSettled(e));
 const audiencesNamed = (name: string) => [...stack.emulator.state.audiences.values()].filter((a) => a.name === name);
 
 test('every example is imported with its id, our node types and the credential it references', async () => {

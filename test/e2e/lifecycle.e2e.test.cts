@@ -1,11 +1,12 @@
-// The link lifecycle in the real n8n 2.x server against the emulator: one active workflow holds
+// The link lifecycle in the real n8n server (2.41.1, and 1.123 through jest.e2e.n8n1.config.cjs) against the
+// emulator: one active workflow holds
 // [Sync Trigger → People (Code) → Upsert Customer File List] and two admin webhooks ([Unlink], [Delete]), which write
 // the same workflow's link store (n8n's de-duplication table); the trigger alone writes static data (its emits).
 // Assertions read the emulator's state, n8n's executions, n8n's log, the stored static data and the link store.
 import { randomUUID } from 'node:crypto';
 
 import { SEED } from '../emulator/index.cts';
-import { activateWorkflow, executionError, nodeOutput, nodeType, sleep, waitFor, type Execution } from './n8nServer.cts';
+import { activateWorkflow, executionError, executionSettled, nodeOutput, nodeType, sleep, waitFor, type Execution } from './n8nServer.cts';
 import { startStack, type Stack } from './stack.cts';
 import { linkFact, postWebhook, storedLinkFacts, storedStaticData } from './workflows.cts';
 
@@ -128,7 +129,7 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	const initial = await waitFor(
 		'the initial sync execution',
 		async () => {
-			const done = byMode(await stack.executions(id), 'trigger').filter((e) => e.finished || e.status === 'error');
+			const done = byMode(await stack.executions(id), 'trigger').filter(executionSettled);
 			return done.length > 0 ? done : undefined;
 		},
 		{ timeoutMs: 90_000, intervalMs: 500 },

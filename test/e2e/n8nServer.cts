@@ -876,6 +876,17 @@ export async function listExecutions(session: Session, workflowId?: string, limi
 	return page.data;
 }
 
+/**
+ * Whether an execution has ended AND its data has been written. n8n 1.x on SQLite (default pool size 0) saves the
+ * end of an execution in two writes, status first and data second (ExecutionRepository.updateExistingExecution,
+ * no transaction), so a read in between sees `success` with the data of the start (no node ran yet).
+ */
+export function executionSettled(execution: Execution): boolean {
+	if (['new', 'running', 'waiting'].includes(execution.status)) return false;
+	const result = execution.data?.resultData;
+	return Boolean(result && (Object.keys(result.runData ?? {}).length > 0 || result.error));
+}
+
 export async function waitForExecution(session: Session, id: string, timeoutMs = 60_000): Promise<Execution> {
 	return waitFor(
 		`execution ${id} to finish`,
@@ -883,7 +894,7 @@ export async function waitForExecution(session: Session, id: string, timeoutMs =
 			const r = await session.apiRaw<Execution>('GET', `/executions/${id}?includeData=true`);
 			if (r.status === 404) return undefined;
 			ensureOk('GET', `/executions/${id}`, r);
-			return ['new', 'running', 'waiting'].includes(r.body.status) ? undefined : r.body;
+			return executionSettled(r.body) ? r.body : undefined;
 		},
 		{ timeoutMs, intervalMs: 300 },
 	);
