@@ -1,4 +1,4 @@
-// The example workflows (examples/*.json) as users get them: imported into the real n8n 2.x server with the CLI
+// The example workflows (examples/*.json) as users get them: imported into the real n8n server (2.41.1 or 1.123) with the CLI
 // (their ids kept), their credential created with the id they reference (`tiktok-emulator`, pointing at the
 // emulator), and run the way each is meant to run: the CSV list sync from "Run Now", the CustomerLabs webhook
 // and the trigger/unlink/delete workflow activated and called on their production URLs, the status report by hand.

@@ -61,7 +61,8 @@ const PROFILES: Record<string, N8nVersionProfile> = {
 		serverEnv: {},
 		// N8N_INSTANCE_OWNER_MANAGED_BY_ENV exists from n8n 2.17 on
 		ownerSetup: 'rest',
-		// 1.123's public-API credential schema requires the HTTP-request domain restriction field
+		// n8n 1.123 adds an "Allowed HTTP Request Domains" field to credential types (LoadNodesAndCredentials
+		// .injectDomainRestrictionFields), and the public API's schema check of a new credential's data requires it
 		credentialCreateData: { allowedHttpRequestDomains: 'all' },
 		credentialTestNeedsId: true,
 		manualRun: 'workflowData',

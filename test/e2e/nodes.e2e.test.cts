@@ -1,4 +1,4 @@
-// Every action node of the package in the real n8n 2.x server (installed from its tarball) against the emulator.
+// Every action node of the package in the real n8n server (2.41.1 or 1.123, installed from its tarball) against the emulator.
 // Assertions read the emulator's state (exact member hashes, crypto-js as the oracle), n8n's executions and the
 // workflows' stored static data. The trigger on an active workflow, unlink and delete are in lifecycle.e2e.test.cts.
 //

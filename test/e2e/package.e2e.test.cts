@@ -1,6 +1,7 @@
-// The package as users get it, in the real n8n 2.41.1 server: installed from its npm-pack tarball as a community
-// package, its credential tested against the TikTok emulator, a workflow run through n8n, and the editor checked
-// in headless Chromium (node panel, canvas, credential form).
+// The package as users get it, in the real n8n server (2.41.1, and 1.123 through jest.e2e.n8n1.config.cjs, which
+// leaves out the editor checks): installed from its npm-pack tarball as a community package, its credential tested
+// against the TikTok emulator, a workflow run through n8n, and the editor checked in headless Chromium (node panel,
+// canvas, credential form).
 //
 // All five nodes must be in the tarball (installing fails otherwise) and every node assertion covers all five.
 // Set E2E_SKIP_BROWSER=1 to leave out the browser checks (e.g. without Chromium).
