@@ -883,6 +883,8 @@ export async function listExecutions(session: Session, workflowId?: string, limi
  */
 export function executionSettled(execution: Execution): boolean {
 	if (['new', 'running', 'waiting'].includes(execution.status)) return false;
+	// ended without a run to write (n8n or the run stopped): nothing more will come
+	if (['crashed', 'canceled'].includes(execution.status)) return true;
 	const result = execution.data?.resultData;
 	return Boolean(result && (Object.keys(result.runData ?? {}).length > 0 || result.error));
 }
