@@ -25,6 +25,7 @@ import {
 	type Execution,
 	type WorkflowJson,
 } from './n8nServer.cts';
+import { describeOnFullSuite } from './n8nVersions.cts';
 import { emulatorCredentialData, startStack, type Stack } from './stack.cts';
 import { DAY, inspectAudience, isoSeconds, postWebhook, postWebhookOnceRegistered, sha, linkFact, storedLinkFacts, storedStaticData, tiktokTime } from './workflows.cts';
 
@@ -144,7 +145,7 @@ describe('list-sync-daily-csv.json', () => {
 	});
 });
 
-describe('event-sync-customerlabs-webhook.json', () => {
+describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 	const FILE = 'event-sync-customerlabs-webhook.json';
 	const NAME = 'CustomerLabs: high-intent visitors';
 	const people = Array.from({ length: 12 }, (_, i) => ({
@@ -210,7 +211,7 @@ describe('event-sync-customerlabs-webhook.json', () => {
 	});
 });
 
-describe('list-sync-trigger-instant-unlink-delete.json', () => {
+describeOnFullSuite('list-sync-trigger-instant-unlink-delete.json', () => {
 	const FILE = 'list-sync-trigger-instant-unlink-delete.json';
 	const NAME = 'CRM customers (trigger)';
 
@@ -270,7 +271,7 @@ describe('list-sync-trigger-instant-unlink-delete.json', () => {
 	});
 });
 
-describe('audience-status.json', () => {
+describeOnFullSuite('audience-status.json', () => {
 	const FILE = 'audience-status.json';
 
 	test('pointed at the CSV list, a manual run reports its exact status', async () => {

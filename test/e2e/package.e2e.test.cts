@@ -21,6 +21,7 @@ import {
 	testCredential,
 	type WorkflowJson,
 } from './n8nServer.cts';
+import { describeOnFullSuite } from './n8nVersions.cts';
 import { startStack, type Stack } from './stack.cts';
 
 const skipBrowser = process.env.E2E_SKIP_BROWSER === '1';
@@ -166,7 +167,7 @@ describe('workflows through n8n', () => {
 	});
 });
 
-(skipBrowser ? describe.skip : describe)('editor in headless Chromium', () => {
+(skipBrowser ? describe.skip : describeOnFullSuite)('editor in headless Chromium', () => {
 	let editor: Editor;
 
 	beforeAll(async () => {
