@@ -506,7 +506,9 @@ async function main(): Promise<void> {
 /** A run during which every customer-file upload fails with TikTok's 50000 (HTTP 200), retries included. */
 async function runWithFault(stack: Stack, deployed: Deployed, body: unknown): Promise<RunResult> {
 	const before = await executionIds(stack, deployed.id);
-	await emulatorCall(stack, 'POST', '/__emulator/faults', { path: 'dmp/custom_audience/file/upload/', kind: '50000', times: 1000 });
+	// afterHandling: the emulator reads and stores the upload, then answers 50000, as a server that fails after taking
+	// the whole body does (answering before reading it made the native upload fail on a broken pipe now and then).
+	await emulatorCall(stack, 'POST', '/__emulator/faults', { path: 'dmp/custom_audience/file/upload/', kind: '50000', times: 1000, afterHandling: true });
 	const started = performance.now();
 	const res = await callWebhook(stack, deployed, body);
 	const seconds = (performance.now() - started) / 1000;
