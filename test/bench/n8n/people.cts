@@ -54,7 +54,7 @@ function mixCase(value: string, pick: (n: number) => number): string {
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
-/** TikTok's email rule as the native workflow's Filter node applies it (our node's rule, see nodes/shared/identity). */
+/** TikTok's email rule as the native workflow's Filter node applies it (our node's rule, nodes/shared/identity/normalize.ts). */
 export const EMAIL_RULE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
 export function generatePeople(count: number, seed = 15): People {
