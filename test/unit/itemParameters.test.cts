@@ -1,4 +1,4 @@
-import { dependsOnItem, simpleFieldPath } from '../../nodes/shared/ui/itemParameters';
+import { anyParameterDependsOnItem, dependsOnItem, simpleFieldPath } from '../../nodes/shared/ui/itemParameters';
 
 describe('simpleFieldPath', () => {
 	test.each([
@@ -31,4 +31,12 @@ describe('dependsOnItem', () => {
 	])('%s → %p', (expression, expected) => {
 		expect(dependsOnItem(expression)).toBe(expected);
 	});
+});
+
+test('anyParameterDependsOnItem: constant values and item-independent expressions read once; $json anywhere reads per item', () => {
+	const ctx = (parameters: Record<string, unknown>) => ({ getNode: () => ({ parameters }) }) as unknown as Parameters<typeof anyParameterDependsOnItem>[0];
+	expect(anyParameterDependsOnItem(ctx({ listName: 'CRM buyers', emailField: 'email', options: { maxFileMb: 100 } }))).toBe(false);
+	expect(anyParameterDependsOnItem(ctx({ listName: "={{ $('Settings').first().json.name }}" }))).toBe(false);
+	expect(anyParameterDependsOnItem(ctx({ listName: 'CRM buyers', options: { defaultCountryCode: '={{ $json.country }}' } }))).toBe(true);
+	expect(anyParameterDependsOnItem(ctx({ emailField: '={{ $json.email }}' }))).toBe(true);
 });

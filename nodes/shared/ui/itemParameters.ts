@@ -54,6 +54,11 @@ function readPath(json: unknown, path: Array<string | number>): unknown {
 	return value;
 }
 
+/** Whether any of the node's parameters holds an expression that can give another value for another item. */
+export function anyParameterDependsOnItem(ctx: IExecuteFunctions): boolean {
+	return expressions(ctx.getNode().parameters).some(dependsOnItem);
+}
+
 export function parameterReader(ctx: IExecuteFunctions, items: INodeExecutionData[]): ParameterReader {
 	const raw: INodeParameters = ctx.getNode().parameters;
 	const plans = new Map<string, Plan>();
