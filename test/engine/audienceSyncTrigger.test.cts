@@ -1,63 +1,12 @@
 // TikTok Audience Sync Trigger: initial and scheduled syncs, unknown audiences, instant sync and its cooldown, pause,
-// Event Sync evidence across a restart.
-// The link lifecycle in n8n's real engine against the TikTok emulator, with one controlled clock: the emulator's
-// frozen clock, which Date.now() follows too. An ActiveWorkflow simulates n8n's static-data handling (activation copy,
-// executions that load and save the database row, restarts) so the single-writer design is tested, not assumed.
-import type { IDataObject, INode } from 'n8n-workflow';
-
-import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
+// Event Sync evidence across a restart. Harness: test/support/lifecycleHarness.cts.
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../nodes/shared/sync/lifecycle';
-import { ActiveWorkflow } from '../support/activeWorkflow.cts';
-import { byId, chain, lifecycleModule, packageNode, simulateRestart, WORKFLOW_ID } from '../support/engine.cts';
+import { byId, lifecycleModule, WORKFLOW_ID } from '../support/engine.cts';
 import { createWebsiteAudienceAt } from '../support/eventSync.cts';
-import { PROBE_EVENT, PROBE_LIST, probeEventSync, probeListSync } from '../support/probeSyncNodes.cts';
+import { ADV, audiencesNamed, historyOf, initiallySynced, iso, NAME, syncTrigger, T0, useLifecycleEmulator, workflow } from '../support/lifecycleHarness.cts';
+import { PROBE_EVENT } from '../support/probeSyncNodes.cts';
 
-const T0 = Date.UTC(2026, 2, 2, 9, 0, 0); // 2026-03-02 09:00:00 UTC
-const ADV = SEED.grantedAdvertiserId;
-const NAME = 'CRM buyers';
-const iso = (ms: number) => new Date(ms).toISOString();
-
-let emu: EmulatorHandle;
-beforeEach(async () => {
-	emu = await startEmulator({ now: T0, freezeClock: true });
-	jest.spyOn(Date, 'now').mockImplementation(() => emu.clock.now());
-	simulateRestart();
-});
-afterEach(async () => {
-	jest.restoreAllMocks();
-	await emu.close();
-});
-
-const credentials = () => ({
-	// requestsPerSecond 0: no client-side limiter, which would wait on a frozen Date.now().
-	tikTokBusinessApi: { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 0, maxRetries: 3, retryBaseDelayMs: 5 },
-});
-
-const syncTrigger = (params: IDataObject = {}): INode =>
-	packageNode('Sync Trigger', 'tikTokAudienceSyncTrigger', {
-		syncKind: 'list',
-		advertiserId: byId(ADV),
-		audience: { __rl: true, mode: 'name', value: NAME },
-		status: 'active',
-		refreshInterval: 1,
-		refreshUnit: 'days',
-		instantSyncCooldown: 30,
-		...params,
-	});
-
-const probe = (type: string): INode =>
-	({ id: 'sync', name: 'Sync', type, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { tikTokBusinessApi: { id: '1', name: 'TikTok' } } }) as INode;
-
-/** [Sync Trigger → Sync] plus lifecycle nodes reached from a webhook in the same workflow (they share its link store). */
-function workflow(trigger: INode, extra: INode[] = [], syncType = PROBE_LIST): ActiveWorkflow {
-	return new ActiveWorkflow({
-		nodes: [trigger, probe(syncType), ...extra],
-		connections: chain('Sync Trigger', 'Sync'),
-		credentials: credentials(),
-		triggerName: 'Sync Trigger',
-		extraNodeTypes: { [PROBE_LIST]: probeListSync, [PROBE_EVENT]: probeEventSync },
-	});
-}
+const emu = useLifecycleEmulator();
 
 /**
  * What the trigger remembers in process memory about its audience (by-name unless `ref` says otherwise), read from the
@@ -72,22 +21,9 @@ const triggerMemory = (ref = `name:${NAME}`) => {
 /** Where n8n keeps the trigger's node static data, and the trigger's key for the by-name audience. */
 const TRIGGER_DATA = 'node:Sync Trigger';
 const REF = `${ADV}|name:${NAME}`;
-const audiencesNamed = (name: string) => [...emu.state.audiences.values()].filter((a) => a.name === name);
-const historyOf = (id: string) => emu.state.audiences.get(id)?.history.map((h) => `${h.action}@${iso(h.atMs)}`);
-
-/** Activates a by-name List Sync workflow and lets its initial sync create the audience at T0. */
-async function initiallySynced(extra: INode[] = []) {
-	const wf = workflow(syncTrigger(), extra);
-	await wf.activate();
-	const first = await wf.tick();
-	const id = String(first.run?.output('Sync')[0].audienceId);
-	// Lifecycle nodes point at the audience the sync created.
-	for (const node of extra) wf.setParameters(node.name, { audience: byId(id) });
-	return { wf, id, first };
-}
 
 test('initial sync: one item, reason "initial"; the sync creates the audience; nothing more within the interval', async () => {
-	const { wf, id, first } = await initiallySynced();
+	const { wf, id, first } = await initiallySynced(emu());
 	expect(first.emitted).toEqual([
 		{
 			reason: 'initial',
@@ -103,22 +39,22 @@ test('initial sync: one item, reason "initial"; the sync creates the audience; n
 		},
 	]);
 	expect(first.run?.output('Sync')).toEqual([{ audienceId: id, action: 'CREATE' }]);
-	expect(audiencesNamed(NAME).map((a) => a.audienceId)).toEqual([id]);
+	expect(audiencesNamed(emu(), NAME).map((a) => a.audienceId)).toEqual([id]);
 	// The trigger's emit is the only static data written, saved by n8n with the emit.
 	expect(wf.db).toEqual({ [TRIGGER_DATA]: { emits: { [REF]: { lastEmitAt: T0 } } } });
 	for (const step of [MINUTE_MS, HOUR_MS, 22 * HOUR_MS, 58 * MINUTE_MS]) {
-		emu.clock.advance(step);
+		emu().clock.advance(step);
 		expect((await wf.tick()).emitted).toEqual([]);
 	}
-	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
+	expect(historyOf(emu(), id)).toEqual([`create@${iso(T0)}`]);
 	expect(wf.saves.map((s) => s.by)).toEqual(['trigger']);
 });
 
 test('interval: the next sync is due one interval after the last sync in TikTok history, and is emitted once', async () => {
-	const { wf, id } = await initiallySynced();
-	emu.clock.set(T0 + DAY_MS - MINUTE_MS);
+	const { wf, id } = await initiallySynced(emu());
+	emu().clock.set(T0 + DAY_MS - MINUTE_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
-	emu.clock.set(T0 + DAY_MS);
+	emu().clock.set(T0 + DAY_MS);
 	const due = await wf.tick();
 	expect(due.emitted).toEqual([
 		{
@@ -136,16 +72,16 @@ test('interval: the next sync is due one interval after the last sync in TikTok 
 	]);
 	expect(due.run?.output('Sync')).toEqual([{ audienceId: id, action: 'APPEND' }]);
 	for (let i = 0; i < 3; i++) {
-		emu.clock.advance(MINUTE_MS);
+		emu().clock.advance(MINUTE_MS);
 		expect((await wf.tick()).emitted).toEqual([]);
 	}
-	expect(historyOf(id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + DAY_MS)}`]);
+	expect(historyOf(emu(), id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + DAY_MS)}`]);
 	expect(wf.saves.map((s) => s.by)).toEqual(['trigger', 'trigger']);
 	expect(wf.db).toEqual({ [TRIGGER_DATA]: { emits: { [REF]: { lastEmitAt: T0 + DAY_MS, audienceId: id } } } });
 });
 
 test('an audience ID TikTok does not know: nothing is emitted, and n8n\'s log says so once', async () => {
-	const wf = workflow(syncTrigger({ audience: byId('999') }));
+	const wf = workflow(emu(), syncTrigger({ audience: byId('999') }));
 	await wf.activate();
 	// An audience ID TikTok does not know: the trigger says so once in n8n's log and emits nothing.
 	expect((await wf.tick()).emitted).toEqual([]);
@@ -159,16 +95,16 @@ test('an audience ID TikTok does not know: nothing is emitted, and n8n\'s log sa
 });
 
 test('instant sync: refused inside the cooldown with the time it opens, allowed after; TikTok history bounds it even after a restart', async () => {
-	const { wf, id } = await initiallySynced();
-	emu.clock.set(T0 + 13 * MINUTE_MS);
+	const { wf, id } = await initiallySynced(emu());
+	emu().clock.set(T0 + 13 * MINUTE_MS);
 	const refused = await wf.execute('manual');
 	expect(refused.error()?.message).toBe('Instant sync is available again at 09:30 UTC (in 17 minutes)');
 	expect(refused.error()?.description).toBe(
 		`The last sync of "${NAME}" was at ${iso(T0)}; instant syncs need 30 minutes between syncs.`,
 	);
-	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
+	expect(historyOf(emu(), id)).toEqual([`create@${iso(T0)}`]);
 
-	emu.clock.set(T0 + 31 * MINUTE_MS);
+	emu().clock.set(T0 + 31 * MINUTE_MS);
 	const dbBefore = JSON.stringify(wf.db);
 	const instant = await wf.execute('manual');
 	expect(instant.error()).toBeUndefined();
@@ -189,65 +125,65 @@ test('instant sync: refused inside the cooldown with the time it opens, allowed 
 	expect(instant.output('Sync')).toEqual([{ audienceId: id, action: 'APPEND' }]);
 	// A manual run's static data is never saved by n8n; TikTok's history is.
 	expect(JSON.stringify(wf.db)).toBe(dbBefore);
-	expect(historyOf(id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + 31 * MINUTE_MS)}`]);
+	expect(historyOf(emu(), id)).toEqual([`create@${iso(T0)}`, `append@${iso(T0 + 31 * MINUTE_MS)}`]);
 	expect(triggerMemory()).toMatchObject({ audienceId: id, lastInstantAt: T0 + 31 * MINUTE_MS });
 
 	await wf.restart();
 	// The instant sync is forgotten with the process, so the refusal below can only come from TikTok's history.
 	expect(triggerMemory()).toEqual({});
-	emu.clock.set(T0 + 40 * MINUTE_MS);
+	emu().clock.set(T0 + 40 * MINUTE_MS);
 	expect((await wf.execute('manual')).error()?.message).toBe('Instant sync is available again at 10:01 UTC (in 21 minutes)');
 	// The scheduled sync follows TikTok's history too: due a day after the instant sync, not after the first one.
-	emu.clock.set(T0 + DAY_MS + 5 * MINUTE_MS);
+	emu().clock.set(T0 + DAY_MS + 5 * MINUTE_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
-	emu.clock.set(T0 + 31 * MINUTE_MS + DAY_MS);
+	emu().clock.set(T0 + 31 * MINUTE_MS + DAY_MS);
 	expect((await wf.tick()).emitted.map((e) => [e.reason, e.lastSyncAt])).toEqual([['scheduled', iso(T0 + 31 * MINUTE_MS)]]);
 });
 
 test('instant sync a day later than the cooldown shows the date; one minute left says "1 minute"', async () => {
-	const { wf } = await initiallySynced();
-	const slow = workflow(syncTrigger({ instantSyncCooldown: 2 * 24 * 60 }));
+	const { wf } = await initiallySynced(emu());
+	const slow = workflow(emu(), syncTrigger({ instantSyncCooldown: 2 * 24 * 60 }));
 	await slow.activate();
-	emu.clock.set(T0 + 5 * MINUTE_MS);
+	emu().clock.set(T0 + 5 * MINUTE_MS);
 	expect((await slow.execute('manual')).error()?.message).toBe('Instant sync is available again at 2026-03-04 09:00 UTC (in 47 hours 55 minutes)');
-	emu.clock.set(T0 + 29 * MINUTE_MS + 30_000);
+	emu().clock.set(T0 + 29 * MINUTE_MS + 30_000);
 	expect((await wf.execute('manual')).error()?.message).toBe('Instant sync is available again at 09:30 UTC (in 1 minute)');
 });
 
 test('paused: nothing is emitted and TikTok is not called; a manual run says it is paused', async () => {
-	const wf = workflow(syncTrigger({ status: 'paused' }));
+	const wf = workflow(emu(), syncTrigger({ status: 'paused' }));
 	await wf.activate();
-	const requests = emu.state.requestLog.length;
+	const requests = emu().state.requestLog.length;
 	for (let i = 0; i < 3; i++) {
-		emu.clock.advance(DAY_MS);
+		emu().clock.advance(DAY_MS);
 		expect((await wf.tick()).emitted).toEqual([]);
 	}
-	expect(emu.state.requestLog.length).toBe(requests);
-	expect(audiencesNamed(NAME)).toEqual([]);
+	expect(emu().state.requestLog.length).toBe(requests);
+	expect(audiencesNamed(emu(), NAME)).toEqual([]);
 	const manual = await wf.execute('manual');
 	expect(manual.error()?.message).toBe('This trigger is paused');
 	expect(manual.error()?.description).toBe('Set "Status" to Active to sync the audience again.');
 });
 
 test('Event Sync: last sync is the trigger\'s saved emit, reloaded after a restart; no sync is emitted twice', async () => {
-	const id = await createWebsiteAudienceAt(emu, ADV, 'Website buyers');
-	const wf = workflow(syncTrigger({ syncKind: 'event', audience: byId(id) }), [], PROBE_EVENT);
+	const id = await createWebsiteAudienceAt(emu(), ADV, 'Website buyers');
+	const wf = workflow(emu(), syncTrigger({ syncKind: 'event', audience: byId(id) }), [], PROBE_EVENT);
 	await wf.activate();
 	const first = await wf.tick();
 	expect(first.emitted.map((e) => [e.reason, e.audienceId, e.audienceName, e.lastSyncAt])).toEqual([['initial', id, 'Website buyers', null]]);
 	expect(wf.db).toEqual({ [TRIGGER_DATA]: { emits: { [`${ADV}|id:${id}`]: { lastEmitAt: T0, audienceId: id } } } });
 
-	emu.clock.advance(HOUR_MS);
+	emu().clock.advance(HOUR_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
 	expect(triggerMemory(`id:${id}`)).toMatchObject({ lastEmitAt: T0 });
 	await wf.restart();
 	expect(triggerMemory(`id:${id}`)).toEqual({});
 	expect((await wf.tick()).emitted).toEqual([]);
-	emu.clock.set(T0 + DAY_MS);
+	emu().clock.set(T0 + DAY_MS);
 	expect((await wf.tick()).emitted.map((e) => [e.reason, e.lastSyncAt, e.lastSyncSource])).toEqual([['scheduled', iso(T0), 'trigger']]);
 	await wf.restart();
 	expect(triggerMemory(`id:${id}`)).toEqual({});
-	emu.clock.advance(MINUTE_MS);
+	emu().clock.advance(MINUTE_MS);
 	expect((await wf.tick()).emitted).toEqual([]);
 	expect(wf.saves.map((s) => s.by)).toEqual(['trigger', 'trigger']);
 });

@@ -21,6 +21,7 @@ import {
 	transportModule,
 	WORKFLOW_ID,
 } from '../support/engine.cts';
+import { credentials } from '../support/lifecycleHarness.cts';
 import { PROBE_LIST, probeListSync } from '../support/probeSyncNodes.cts';
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
@@ -37,9 +38,6 @@ afterEach(async () => {
 	await emu.close();
 });
 
-const credentials = () => ({
-	tikTokBusinessApi: { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 0, maxRetries: 3, retryBaseDelayMs: 5 },
-});
 
 function lifecycleWorkflow(): ActiveWorkflow {
 	const nodes: INode[] = [
@@ -55,7 +53,7 @@ function lifecycleWorkflow(): ActiveWorkflow {
 		{ id: 'sync', name: 'Sync', type: PROBE_LIST, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { tikTokBusinessApi: { id: '1', name: 'TikTok' } } } as INode,
 		packageNode('Unlink', 'tikTokUnlinkDeleteAudience', { operation: 'unlink', advertiserId: byId(ADV), audience: byId('0'), confirmName: NAME }),
 	];
-	return new ActiveWorkflow({ nodes, connections: chain('Sync Trigger', 'Sync'), credentials: credentials(), triggerName: 'Sync Trigger', extraNodeTypes: { [PROBE_LIST]: probeListSync } });
+	return new ActiveWorkflow({ nodes, connections: chain('Sync Trigger', 'Sync'), credentials: credentials(emu), triggerName: 'Sync Trigger', extraNodeTypes: { [PROBE_LIST]: probeListSync } });
 }
 
 test('an unlink writes the link view the helpers read and forget; the TypeScript source is another instance', async () => {

@@ -1,84 +1,15 @@
-// TikTok Unlink/Delete Audience with the trigger and the sync nodes of the same workflow: unlink, delete, concurrent
-// registry writes, Get Status.
-// The link lifecycle in n8n's real engine against the TikTok emulator, with one controlled clock: the emulator's
-// frozen clock, which Date.now() follows too. An ActiveWorkflow simulates n8n's static-data handling (activation copy,
-// executions that load and save the database row, restarts) so the single-writer design is tested, not assumed.
-import type { IDataObject, INode } from 'n8n-workflow';
-
-import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
+// TikTok Unlink/Delete Audience with the trigger and the sync nodes of the same workflow: unlink, relink, delete,
+// a write racing a sync in the link store, Get Status. Harness: test/support/lifecycleHarness.cts.
+import { SEED } from '../emulator/index.cts';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../nodes/shared/sync/lifecycle';
-import { ActiveWorkflow } from '../support/activeWorkflow.cts';
-import { byId, chain, dedupStore, linkFact, packageNode, simulateRestart } from '../support/engine.cts';
+import { byId, dedupStore, linkFact } from '../support/engine.cts';
 import { createWebsiteAudienceAt } from '../support/eventSync.cts';
-import { PROBE_EVENT, PROBE_LIST, probeEventSync, probeListSync } from '../support/probeSyncNodes.cts';
+import { ADV, audiencesNamed, historyOf, initiallySynced, iso, lifecycleNode, NAME, syncTrigger, T0, useLifecycleEmulator, webhookRun, workflow } from '../support/lifecycleHarness.cts';
 
-const T0 = Date.UTC(2026, 2, 2, 9, 0, 0); // 2026-03-02 09:00:00 UTC
-const ADV = SEED.grantedAdvertiserId;
-const NAME = 'CRM buyers';
-const iso = (ms: number) => new Date(ms).toISOString();
-
-let emu: EmulatorHandle;
-beforeEach(async () => {
-	emu = await startEmulator({ now: T0, freezeClock: true });
-	jest.spyOn(Date, 'now').mockImplementation(() => emu.clock.now());
-	simulateRestart();
-});
-afterEach(async () => {
-	jest.restoreAllMocks();
-	await emu.close();
-});
-
-const credentials = () => ({
-	// requestsPerSecond 0: no client-side limiter, which would wait on a frozen Date.now().
-	tikTokBusinessApi: { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 0, maxRetries: 3, retryBaseDelayMs: 5 },
-});
-
-const syncTrigger = (params: IDataObject = {}): INode =>
-	packageNode('Sync Trigger', 'tikTokAudienceSyncTrigger', {
-		syncKind: 'list',
-		advertiserId: byId(ADV),
-		audience: { __rl: true, mode: 'name', value: NAME },
-		status: 'active',
-		refreshInterval: 1,
-		refreshUnit: 'days',
-		instantSyncCooldown: 30,
-		...params,
-	});
-
-const lifecycleNode = (name: string, params: IDataObject): INode =>
-	packageNode(name, 'tikTokUnlinkDeleteAudience', { advertiserId: byId(ADV), audience: byId('0'), ...params });
-
-const probe = (type: string): INode =>
-	({ id: 'sync', name: 'Sync', type, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { tikTokBusinessApi: { id: '1', name: 'TikTok' } } }) as INode;
-
-/** [Sync Trigger → Sync] plus lifecycle nodes reached from a webhook in the same workflow (they share its registry). */
-function workflow(trigger: INode, extra: INode[] = [], syncType = PROBE_LIST): ActiveWorkflow {
-	return new ActiveWorkflow({
-		nodes: [trigger, probe(syncType), ...extra],
-		connections: chain('Sync Trigger', 'Sync'),
-		credentials: credentials(),
-		triggerName: 'Sync Trigger',
-		extraNodeTypes: { [PROBE_LIST]: probeListSync, [PROBE_EVENT]: probeEventSync },
-	});
-}
-
-const audiencesNamed = (name: string) => [...emu.state.audiences.values()].filter((a) => a.name === name);
-const historyOf = (id: string) => emu.state.audiences.get(id)?.history.map((h) => `${h.action}@${iso(h.atMs)}`);
-const webhookRun = (wf: ActiveWorkflow, node: string) => wf.execute('webhook', [{ json: {} }], node);
-
-/** Activates a by-name List Sync workflow and lets its initial sync create the audience at T0. */
-async function initiallySynced(extra: INode[] = []) {
-	const wf = workflow(syncTrigger(), extra);
-	await wf.activate();
-	const first = await wf.tick();
-	const id = String(first.run?.output('Sync')[0].audienceId);
-	// Lifecycle nodes point at the audience the sync created.
-	for (const node of extra) wf.setParameters(node.name, { audience: byId(id) });
-	return { wf, id, first };
-}
+const emu = useLifecycleEmulator();
 
 test('unlink: a wrong name changes nothing; the right name stops syncs at the next poll and after a restart; the audience stays', async () => {
-	const { wf, id } = await initiallySynced([
+	const { wf, id } = await initiallySynced(emu(), [
 		lifecycleNode('Unlink Typo', { operation: 'unlink', confirmName: 'CRM Buyers' }),
 		lifecycleNode('Unlink', { operation: 'unlink', confirmName: NAME }),
 	]);
@@ -92,7 +23,7 @@ test('unlink: a wrong name changes nothing; the right name stops syncs at the ne
 	expect(dedupStore.has(linkFact.unlinked(id))).toBe(false);
 
 	// From the editor (a manual run, whose static data n8n never saves): the link store is not static data.
-	emu.clock.set(T0 + HOUR_MS);
+	emu().clock.set(T0 + HOUR_MS);
 	const unlink = await wf.execute('manual', [{ json: {} }], 'Unlink');
 	expect(unlink.output('Unlink')).toEqual([
 		{ operation: 'unlink', advertiserId: ADV, audienceId: id, name: NAME, unlinked: true, alreadyUnlinked: false },
@@ -102,7 +33,7 @@ test('unlink: a wrong name changes nothing; the right name stops syncs at the ne
 
 	// No restart: the trigger's activation copy still says "linked", the per-process view says "unlinked".
 	for (let i = 0; i < 3; i++) {
-		emu.clock.advance(DAY_MS);
+		emu().clock.advance(DAY_MS);
 		expect((await wf.tick()).emitted).toEqual([]);
 	}
 	expect(wf.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
@@ -115,51 +46,51 @@ test('unlink: a wrong name changes nothing; the right name stops syncs at the ne
 
 	// After a restart the trigger's view is gone: it emits the due sync, which the sync node skips (the link store).
 	await wf.restart();
-	emu.clock.advance(DAY_MS);
+	emu().clock.advance(DAY_MS);
 	const afterRestart = await wf.tick();
 	expect(afterRestart.emitted.map((e) => [e.reason, e.audienceId])).toEqual([['scheduled', id]]);
 	expect(afterRestart.run?.output('Sync')).toEqual([{ skipped: true, reason: `Audience ${id} is unlinked` }]);
-	expect(historyOf(id)).toEqual([`create@${iso(T0)}`]);
-	expect(emu.state.audiences.has(id)).toBe(true);
+	expect(historyOf(emu(), id)).toEqual([`create@${iso(T0)}`]);
+	expect(emu().state.audiences.has(id)).toBe(true);
 
 	const again = await webhookRun(wf, 'Unlink');
 	expect(again.output('Unlink')[0]).toMatchObject({ unlinked: true, alreadyUnlinked: true });
 });
 
 test('delete: a wrong name changes nothing; the right name deletes it on TikTok and records it; nothing recreates it by name', async () => {
-	const { wf, id } = await initiallySynced([
+	const { wf, id } = await initiallySynced(emu(), [
 		lifecycleNode('Delete Typo', { operation: 'delete', confirmName: 'CRM' }),
 		lifecycleNode('Delete', { operation: 'delete', confirmName: NAME }),
 	]);
 
 	const typo = await webhookRun(wf, 'Delete Typo');
 	expect(typo.error()?.message).toBe(`"Confirm Audience Name" does not match: expected "${NAME}"`);
-	expect(emu.state.audiences.has(id)).toBe(true);
+	expect(emu().state.audiences.has(id)).toBe(true);
 
-	emu.clock.set(T0 + 2 * HOUR_MS);
+	emu().clock.set(T0 + 2 * HOUR_MS);
 	const del = await webhookRun(wf, 'Delete');
 	const out = del.output('Delete');
 	expect(out).toEqual([{ operation: 'delete', advertiserId: ADV, audienceId: id, name: NAME, deleted: true, requestId: out[0].requestId }]);
 	expect(out[0].requestId).toMatch(/^20260302110000/);
-	expect(emu.state.audiences.has(id)).toBe(false);
+	expect(emu().state.audiences.has(id)).toBe(false);
 	expect([dedupStore.has(linkFact.deleted(id)), dedupStore.has(linkFact.deletedName(ADV, NAME))]).toEqual([true, true]);
 
 	// The trigger cannot read the link store: when the name is due it emits, and the sync finds the deleted name there
 	// and creates nothing. A restart changes nothing.
 	for (const restart of [false, true]) {
 		if (restart) await wf.restart();
-		emu.clock.advance(DAY_MS);
+		emu().clock.advance(DAY_MS);
 		const due = await wf.tick();
 		expect(due.emitted.map((e) => [e.reason, e.audienceId, e.audienceName])).toEqual([['scheduled', null, NAME]]);
 		expect(due.run?.output('Sync')).toEqual([{ skipped: true, reason: `List "${NAME}" was deleted` }]);
 	}
-	expect(audiencesNamed(NAME)).toEqual([]);
+	expect(audiencesNamed(emu(), NAME)).toEqual([]);
 	const gone = await webhookRun(wf, 'Delete');
 	expect(gone.error()?.message).toBe(`Audience ${id} does not exist on TikTok`);
 });
 
 test('relink: a relinked audience is synced again; an unlink that races a sync of another audience in the store is kept', async () => {
-	const { wf, id } = await initiallySynced([
+	const { wf, id } = await initiallySynced(emu(), [
 		lifecycleNode('Unlink', { operation: 'unlink', confirmName: NAME }),
 		lifecycleNode('Relink', { operation: 'relink' }),
 	]);
@@ -175,14 +106,14 @@ test('relink: a relinked audience is synced again; an unlink that races a sync o
 	expect(relink.output('Relink')).toEqual([{ operation: 'relink', advertiserId: ADV, audienceId: id, name: NAME, linked: true, alreadyLinked: false }]);
 	expect(dedupStore.has(linkFact.unlinked(id))).toBe(false);
 	expect((await webhookRun(wf, 'Relink')).output('Relink')[0]).toMatchObject({ linked: true, alreadyLinked: true });
-	emu.clock.set(T0 + DAY_MS);
+	emu().clock.set(T0 + DAY_MS);
 	const due = await wf.tick();
 	expect(due.run?.output('Sync')).toEqual([{ audienceId: id, action: 'APPEND' }]);
 }, 60_000);
 
 test('Get Status: size, validity, expiry, link state, last sync, next due and both logs', async () => {
-	const { wf, id } = await initiallySynced([lifecycleNode('Status', { operation: 'getStatus' })]);
-	emu.clock.set(T0 + 2 * MINUTE_MS);
+	const { wf, id } = await initiallySynced(emu(), [lifecycleNode('Status', { operation: 'getStatus' })]);
+	emu().clock.set(T0 + 2 * MINUTE_MS);
 	await wf.tick();
 	const status = (await webhookRun(wf, 'Status')).output('Status');
 	expect(status).toEqual([
@@ -215,8 +146,8 @@ test('Get Status: size, validity, expiry, link state, last sync, next due and bo
 });
 
 test('Get Status of a website audience names its pixel; of an unknown audience says it does not exist', async () => {
-	const id = await createWebsiteAudienceAt(emu, ADV, 'Website buyers');
-	const wf = workflow(syncTrigger(), [
+	const id = await createWebsiteAudienceAt(emu(), ADV, 'Website buyers');
+	const wf = workflow(emu(), syncTrigger(), [
 		lifecycleNode('Status', { operation: 'getStatus', audience: byId(id) }),
 		lifecycleNode('Missing', { operation: 'getStatus', audience: byId('424242') }),
 	]);
