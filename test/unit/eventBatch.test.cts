@@ -88,6 +88,43 @@ describe('sendIsolating', () => {
 		expect(r2.results.filter((r) => r.status === 'failed')).toHaveLength(2500);
 	});
 
+	test('after the first batch alone, up to 4 first attempts are in flight at once; outcomes are booked in batch order', async () => {
+		let inFlight = 0;
+		const peaks: number[] = [];
+		const sizes: number[] = [];
+		let n = 0;
+		const send = async (rows: number[]): Promise<SendOutcome> => {
+			const id = `r${++n}`;
+			sizes.push(rows.length);
+			peaks.push(++inFlight);
+			// Later batches answer first: the report still lists them in batch order.
+			await new Promise((resolve) => setTimeout(resolve, 40 - 5 * n));
+			inFlight--;
+			return { ok: true, requestId: id, attempts: 1 };
+		};
+		const report = await sendIsolating(range(5500), send);
+		expect(sizes).toEqual([1000, 1000, 1000, 1000, 1000, 500]);
+		expect(peaks).toEqual([1, 1, 2, 3, 4, 1]);
+		expect(report.requestIds).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+		expect(report.results[4999]).toEqual({ status: 'sent', requestId: 'r5' });
+		expect(report.results[5499]).toEqual({ status: 'sent', requestId: 'r6' });
+	});
+
+	test('a fatal failure in the middle of a wave: batches already sent keep their outcome, later rows are not sent', async () => {
+		const calls: number[] = [];
+		const send = async (rows: number[]): Promise<SendOutcome> => {
+			calls.push(rows[0]);
+			if (rows[0] === 2000) return { ok: false, reason: 'TikTok 40105', code: 40105, requestId: 'f', attempts: 1, transient: false, scope: 'batch', fatal: true };
+			return { ok: true, requestId: `r${rows[0]}`, attempts: 1 };
+		};
+		const report = await sendIsolating(range(7000), send);
+		expect(calls).toEqual([0, 1000, 2000, 3000, 4000]);
+		expect(report.stopped).toBe('TikTok 40105');
+		expect(report.results.map((r) => (r.status === 'sent' ? r.requestId : r.status)).filter((v, i, a) => a.indexOf(v) === i)).toEqual(['r0', 'r1000', 'failed', 'r3000', 'r4000']);
+		expect(report.results.slice(2000, 3000).every((r) => r.status === 'failed')).toBe(true);
+		expect(report.results.slice(5000).every((r) => r.status === 'failed')).toBe(true);
+	});
+
 	test('batch size option is capped at 1000 and partial-success warnings are kept', async () => {
 		const sizes: number[] = [];
 		const send = async (rows: number[]): Promise<SendOutcome> => {

@@ -43,6 +43,9 @@ export interface BatchReport {
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
 
+/** First attempts of batches in flight at once (after the first batch); the transport keeps them within the QPS. */
+export const CONCURRENT_BATCHES = 4;
+
 /** Requests one batch may spend isolating failures TikTok did not attribute to an event (about 3 bad rows in 1,000). */
 export const UNKNOWN_ISOLATION_BUDGET = 64;
 
@@ -51,8 +54,8 @@ export async function sendIsolating<T>(rows: T[], send: Sender<T>, batchSize = M
 	const results: RowResult[] = new Array(rows.length);
 	const report: BatchReport = { results, requests: 0, requestIds: [], warnings: [] };
 
-	const attempt = async (from: number, to: number): Promise<SendOutcome> => {
-		const outcome = await send(rows.slice(from, to));
+	/** Books an outcome: requests, request IDs and, when it went through, its rows. */
+	const record = (from: number, to: number, outcome: SendOutcome): SendOutcome => {
 		report.requests += outcome.attempts;
 		if (outcome.requestId) report.requestIds.push(outcome.requestId);
 		if (outcome.ok) {
@@ -61,6 +64,7 @@ export async function sendIsolating<T>(rows: T[], send: Sender<T>, batchSize = M
 		}
 		return outcome;
 	};
+	const attempt = async (from: number, to: number): Promise<SendOutcome> => record(from, to, await send(rows.slice(from, to)));
 	const failAll = (from: number, to: number, o: Failure) => {
 		for (let i = from; i < to; i++) results[i] = { status: 'failed', reason: o.reason, code: o.code, requestId: o.requestId };
 	};
@@ -88,21 +92,40 @@ export async function sendIsolating<T>(rows: T[], send: Sender<T>, batchSize = M
 
 	// An unexplained failure that took a whole batch down is taken as the request's fault when it comes back word for word.
 	let requestLevel: Failure | undefined;
-	for (let from = 0; from < rows.length; from += size) {
-		const to = Math.min(rows.length, from + size);
-		const outcome = await attempt(from, to);
-		if (outcome.ok) continue;
-		if (outcome.fatal) {
-			failAll(from, rows.length, outcome);
-			report.stopped = outcome.reason;
-			break;
+	const starts: number[] = [];
+	for (let from = 0; from < rows.length; from += size) starts.push(from);
+	// The first batch goes alone (a bad token or a malformed request shows before more is sent); then up to
+	// CONCURRENT_BATCHES first attempts are in flight at once, within the credential's rate limit (the transport spaces
+	// the requests), and their outcomes are handled in order, as if sent one after another.
+	for (let k = 0; k < starts.length; ) {
+		const wave = starts.slice(k, k === 0 ? 1 : k + CONCURRENT_BATCHES);
+		k += wave.length;
+		const outcomes = await Promise.all(wave.map(async (from) => await send(rows.slice(from, Math.min(rows.length, from + size)))));
+		for (let w = 0; w < wave.length; w++) {
+			const from = wave[w];
+			const to = Math.min(rows.length, from + size);
+			const outcome = record(from, to, outcomes[w]);
+			if (outcome.ok) continue;
+			if (report.stopped) {
+				failAll(from, to, outcome);
+				continue;
+			}
+			if (outcome.fatal) {
+				// Batches of this wave after it were sent already and keep their own outcome; nothing later is sent.
+				failAll(from, to, outcome);
+				const waveEnd = Math.min(rows.length, wave[wave.length - 1] + size);
+				failAll(waveEnd, rows.length, outcome);
+				report.stopped = outcome.reason;
+				continue;
+			}
+			if (requestLevel && sameFailure(outcome, requestLevel)) {
+				failAll(from, to, outcome);
+				continue;
+			}
+			await isolate(from, to, outcome, { left: UNKNOWN_ISOLATION_BUDGET });
+			if (outcome.scope === 'unknown' && results.slice(from, to).every((r) => r.status === 'failed')) requestLevel = outcome;
 		}
-		if (requestLevel && sameFailure(outcome, requestLevel)) {
-			failAll(from, to, outcome);
-			continue;
-		}
-		await isolate(from, to, outcome, { left: UNKNOWN_ISOLATION_BUDGET });
-		if (outcome.scope === 'unknown' && results.slice(from, to).every((r) => r.status === 'failed')) requestLevel = outcome;
+		if (report.stopped) break;
 	}
 	return report;
 }
