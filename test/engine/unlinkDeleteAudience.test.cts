@@ -2,7 +2,7 @@
 // a write racing a sync in the link store, Get Status. Harness: test/support/lifecycleHarness.cts.
 import { SEED } from '../emulator/index.cts';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../nodes/shared/sync/lifecycle';
-import { byId, dedupStore, linkFact } from '../support/engine.cts';
+import { byId, dedupStore, linkFact, recordInStore } from '../support/engine.cts';
 import { createWebsiteAudienceAt } from '../support/eventSync.cts';
 import { ADV, audiencesNamed, historyOf, initiallySynced, iso, lifecycleNode, NAME, syncTrigger, T0, useLifecycleEmulator, webhookRun, workflow } from '../support/lifecycleHarness.cts';
 
@@ -163,3 +163,15 @@ test('Get Status of a website audience names its pixel; of an unknown audience s
 	]);
 	expect((await webhookRun(wf, 'Missing')).output('Missing')[0]).toMatchObject({ exists: false, audienceId: '424242', name: null, log: [] });
 });
+
+test('a "deleted" fact about an audience TikTok still has reads as unlinked, never linked; Relink clears it', async () => {
+	const { wf, id } = await initiallySynced(emu(), [lifecycleNode('Status', { operation: 'getStatus' }), lifecycleNode('Relink', { operation: 'relink' })]);
+	// As a delete TikTok refused would leave it, or a concurrent reader's probe written back.
+	await recordInStore(linkFact.deleted(id));
+	const status = (await webhookRun(wf, 'Status')).output('Status')[0];
+	expect([status.exists, status.linked, status.linkStatus]).toEqual([true, false, 'unlinked']);
+	expect((await webhookRun(wf, 'Relink')).output('Relink')).toEqual([{ operation: 'relink', advertiserId: ADV, audienceId: id, name: NAME, linked: true, alreadyLinked: false }]);
+	expect(dedupStore.has(linkFact.deleted(id))).toBe(false);
+	const after = (await webhookRun(wf, 'Status')).output('Status')[0];
+	expect([after.linked, after.linkStatus]).toEqual([true, 'linked']);
+}, 30_000);

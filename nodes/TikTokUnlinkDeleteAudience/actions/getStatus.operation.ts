@@ -48,7 +48,9 @@ export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataO
 	);
 	// In the process that runs the trigger (regular mode, or the main in queue mode) its schedule is known here.
 	const schedule = scheduleFor(t.workflowId, t.audienceId);
-	const linkStatus = link.deleted ? 'deleted' : link.unlinked ? 'unlinked' : 'linked';
+	// A "deleted" fact for an audience TikTok still has is a deletion that did not happen (TikTok refused it, or a
+	// concurrent reader's probe was written back): the audience is treated as unlinked, never as linked.
+	const linkStatus = link.deleted && a === undefined ? 'deleted' : link.unlinked ? 'unlinked' : 'linked';
 	const log = history
 		.map((h) => ({
 			at: iso(parseTikTokTime(h.opt_time)) ?? h.opt_time,

@@ -12,7 +12,8 @@ export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataO
 	const { audience } = mustExist(ctx, t, state.deleted);
 	const base = { operation: 'relink', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name };
 	if (!state.unlinked) return { ...base, linked: true, alreadyLinked: true };
-	await recordRelink(ctx, t.advertiserId, t.audienceId);
+	// The audience exists on TikTok, so a "deleted" fact about it is not true (see Get Status): Relink clears it too.
+	await recordRelink(ctx, t.advertiserId, t.audienceId, state.deleted);
 	noteLinkState(t.workflowId, t.audienceId, 'linked');
 	return { ...base, linked: true, alreadyLinked: false };
 }

@@ -115,8 +115,11 @@ export async function recordUnlink(ctx: StoreContext, advertiserId: string, audi
 	return await recordVerified(ctx, [factValue('unlinked', advertiserId, audienceId)]);
 }
 
-export async function recordRelink(ctx: StoreContext, advertiserId: string, audienceId: string): Promise<void> {
-	await removeVerified(ctx, [factValue('unlinked', advertiserId, audienceId)]);
+/** Relink; `clearDeleted` also removes a "deleted" fact, for an audience TikTok still has. */
+export async function recordRelink(ctx: StoreContext, advertiserId: string, audienceId: string, clearDeleted = false): Promise<void> {
+	const facts = [factValue('unlinked', advertiserId, audienceId)];
+	if (clearDeleted) facts.push(factValue('deleted', advertiserId, audienceId));
+	await removeVerified(ctx, facts);
 }
 
 export async function recordDelete(ctx: StoreContext, advertiserId: string, audienceId: string, name: string): Promise<void> {
