@@ -188,6 +188,24 @@ function startReaper(groupPid: number, removeDir?: string): void {
 	reaper.unref();
 }
 
+/** Cleanups run last-in first-out by stopAll(), each failure logged, not thrown (a stack's or a cluster's teardown). */
+export function cleanupStack(): { push(...fns: Array<() => Promise<void>>): void; stopAll(): Promise<void> } {
+	const cleanups: Array<() => Promise<void>> = [];
+	return {
+		push: (...fns) => void cleanups.push(...fns),
+		stopAll: async () => {
+			for (const cleanup of cleanups.reverse()) {
+				try {
+					await cleanup();
+				} catch (error) {
+					log(`cleanup failed: ${String(error)}`);
+				}
+			}
+			cleanups.length = 0;
+		},
+	};
+}
+
 export interface Spawned {
 	child: ChildProcess;
 	pid: number;

@@ -13,6 +13,7 @@
 // in-process emulator keeps answering while a test awaits (never block the event loop, e.g. with spawnSync).
 import { SEED, startEmulator, type EmulatorHandle, type EmulatorOptions } from '../emulator/index.cts';
 import {
+	cleanupStack,
 	CREDENTIAL_TYPE,
 	PACKAGE_NAME,
 	createCredential,
@@ -91,17 +92,8 @@ export function withCredential(workflow: WorkflowJson, credential: { id: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-	const cleanups: Array<() => Promise<void>> = [];
-	const stopAll = async () => {
-		for (const cleanup of cleanups.reverse()) {
-			try {
-				await cleanup();
-			} catch (error) {
-				log(`cleanup failed: ${String(error)}`);
-			}
-		}
-		cleanups.length = 0;
-	};
+	const cleanups = cleanupStack();
+	const stopAll = cleanups.stopAll;
 	try {
 		const emulator = await startEmulator(options.emulator);
 		cleanups.push(() => emulator.close());

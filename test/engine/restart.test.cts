@@ -3,30 +3,23 @@
 // view and passed without restarting anything.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IDataObject, IHttpRequestOptions, INode } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { startEmulator, SEED, type EmulatorHandle } from '../emulator/index.cts';
+import { startEmulator, type EmulatorHandle } from '../emulator/index.cts';
 import * as sourceLifecycle from '../../nodes/shared/sync/lifecycle';
 import { anyDataSchema } from '../../nodes/shared/tiktok/schemas';
 import { DAY_MS, HOUR_MS } from '../../nodes/shared/sync/lifecycle';
 import { ActiveWorkflow } from '../support/activeWorkflow.cts';
 import {
 	byId,
-	chain,
 	dedupStore,
 	lifecycleModule,
 	linkFact,
-	packageNode,
 	simulateRestart,
 	transportModule,
 	WORKFLOW_ID,
 } from '../support/engine.cts';
-import { credentials } from '../support/lifecycleHarness.cts';
-import { PROBE_LIST, probeListSync } from '../support/probeSyncNodes.cts';
-
-const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
-const ADV = SEED.grantedAdvertiserId;
-const NAME = 'CRM buyers';
+import { ADV, lifecycleNode, NAME, syncTrigger, T0, workflow } from '../support/lifecycleHarness.cts';
 
 let emu: EmulatorHandle;
 beforeEach(async () => {
@@ -40,20 +33,7 @@ afterEach(async () => {
 
 
 function lifecycleWorkflow(): ActiveWorkflow {
-	const nodes: INode[] = [
-		packageNode('Sync Trigger', 'tikTokAudienceSyncTrigger', {
-			syncKind: 'list',
-			advertiserId: byId(ADV),
-			audience: { __rl: true, mode: 'name', value: NAME },
-			status: 'active',
-			refreshInterval: 1,
-			refreshUnit: 'days',
-			instantSyncCooldown: 30,
-		}),
-		{ id: 'sync', name: 'Sync', type: PROBE_LIST, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { tikTokBusinessApi: { id: '1', name: 'TikTok' } } } as INode,
-		packageNode('Unlink', 'tikTokUnlinkDeleteAudience', { operation: 'unlink', advertiserId: byId(ADV), audience: byId('0'), confirmName: NAME }),
-	];
-	return new ActiveWorkflow({ nodes, connections: chain('Sync Trigger', 'Sync'), credentials: credentials(emu), triggerName: 'Sync Trigger', extraNodeTypes: { [PROBE_LIST]: probeListSync } });
+	return workflow(emu, syncTrigger(), [lifecycleNode('Unlink', { operation: 'unlink', confirmName: NAME })]);
 }
 
 test('an unlink writes the link view the helpers read and forget; the TypeScript source is another instance', async () => {

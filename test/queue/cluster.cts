@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../emulator/index.cts';
 import { emulatorCredentialData } from '../e2e/stack.cts';
 import {
+	cleanupStack,
 	CREDENTIAL_TYPE,
 	REPO_ROOT,
 	createCredential,
@@ -171,17 +172,8 @@ export interface ClusterOptions {
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
-	const cleanups: Array<() => Promise<void>> = [];
-	const stopAll = async () => {
-		for (const cleanup of cleanups.reverse()) {
-			try {
-				await cleanup();
-			} catch (error) {
-				log(`cleanup failed: ${String(error)}`);
-			}
-		}
-		cleanups.length = 0;
-	};
+	const cleanups = cleanupStack();
+	const stopAll = cleanups.stopAll;
 	try {
 		await ensureQueueDependencies();
 		const [{ n8nDir, tarball }, postgres, redis] = await Promise.all([prepare(), startPostgres(), startRedis()]);
