@@ -1,10 +1,11 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { mappingProblem, type SchemaMapping } from '../shared/customerFile/mapping';
+import { mappingFor, mappingProblem, type SchemaMapping } from '../shared/customerFile/mapping';
 import { CALCULATE_TYPES, type CalculateType } from '../shared/customerFile/pipeline';
 import type { SyncAction } from '../shared/customerFile/uploadPlan';
 import type { PhoneFormat } from '../shared/identity/normalize';
+import { dependsOnItem } from '../shared/ui/itemParameters';
 import { advertiserLocator, customerFileAudienceLocator } from '../shared/ui/locators';
 
 /**
@@ -45,7 +46,9 @@ const calculateType = {
 	name: 'calculateType',
 	type: 'options',
 	default: 'EMAIL_SHA256',
-	description: 'Which identifiers the list holds. Must match the audience: TikTok fixes it at creation.',
+	description:
+		'Which identifiers the new list holds. TikTok fixes it at creation; for an existing audience it is read from TikTok.',
+	displayOptions: { show: { listMode: ['create'] } },
 	options: [
 		{ name: 'Email', value: 'EMAIL_SHA256', description: 'One identifier: SHA-256 of the email (EMAIL_SHA256)' },
 		{ name: 'Phone', value: 'PHONE_SHA256', description: 'One identifier: SHA-256 of the phone number (PHONE_SHA256)' },
@@ -61,6 +64,7 @@ const action = {
 	displayName: 'Action',
 	name: 'action',
 	type: 'options',
+	noDataExpression: true,
 	default: 'APPEND',
 	description: 'What to do with the rows. Always sent explicitly: TikTok would otherwise replace the whole list.',
 	options: [
@@ -69,10 +73,46 @@ const action = {
 		{
 			name: 'Replace All',
 			value: 'REPLACE',
-			description: 'Replace every member with these rows (REPLACE; at most once per 24 hours per audience)',
+			description:
+				'Replace every member with these rows. TikTok allows about one replace a day per audience and refuses one while an earlier replace is unfinished: to refresh daily, use Mirror.',
 			action: 'Replace a customer file list',
 		},
+		{
+			name: 'From Each Row',
+			value: 'CHANGES',
+			description: 'Each row says whether to add or remove the person (e.g. CustomerLabs segment entered/exited webhooks)',
+			action: 'Add or remove each row of a customer file list',
+		},
+		{
+			name: 'Mirror',
+			value: 'MIRROR',
+			description:
+				'The rows are the whole current segment: only who joined and who left since the last sync are sent, found with a snapshot of hashes kept by your workflow',
+			action: 'Mirror a segment into a customer file list',
+		},
 	],
+} satisfies INodeProperties;
+
+const mirrorNotice = {
+	displayName:
+		'Mirror keeps the audience equal to the input list. Connect the previous snapshot (a file your workflow saved from this node\'s "snapshot" output, e.g. with Read/Write Files from Disk) to the second input; without one, the first sync sends the whole list. Save the new snapshot only after a successful run (the output carries it).',
+	name: 'mirrorNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { action: ['MIRROR'] } },
+} satisfies INodeProperties;
+
+const changeField = {
+	displayName: 'Change Field',
+	name: 'changeField',
+	type: 'string',
+	default: 'action',
+	requiresDataPath: 'single',
+	placeholder: 'e.g. action',
+	description:
+		'Item field or CSV column saying what to do with the row: add (add, added, entered, joined, true, yes, 1) or remove (remove, removed, exited, left, false, no, 0). Any other value rejects the row with a reason.',
+	hint: 'Drag the field here from the input, or write an expression that gives add or remove for each item',
+	displayOptions: { show: { action: ['CHANGES'] } },
 } satisfies INodeProperties;
 
 const inputSource = {
@@ -100,13 +140,17 @@ const binaryPropertyName = {
 	displayOptions: { show: { inputSource: ['binary'] } },
 } satisfies INodeProperties;
 
+// Field names, as n8n's Split Out and Aggregate take them: dragging a field from the input inserts its name. An
+// expression that reads the item (e.g. {{ $json.email }}) is taken as the value itself, as Send Sync Event takes it.
 const emailField = {
 	displayName: 'Email Field',
 	name: 'emailField',
 	type: 'string',
 	default: 'email',
-	description: "Item field or CSV column holding the email address. CustomerLabs' identify_by_email is recognized when this field is absent.",
-	displayOptions: { show: { calculateType: ['EMAIL_SHA256', 'MULTIPLE_TYPES'] } },
+	requiresDataPath: 'single',
+	description:
+		"Item field or CSV column holding the email address; used when the list holds emails. CustomerLabs' identify_by_email is recognized when this field is absent.",
+	hint: 'Drag the email field here from the input (its name is inserted), or write an expression that gives the email for each item',
 } satisfies INodeProperties;
 
 const phoneField = {
@@ -114,8 +158,18 @@ const phoneField = {
 	name: 'phoneField',
 	type: 'string',
 	default: 'phone',
-	description: "Item field or CSV column holding the phone number. CustomerLabs' identify_by_phone is recognized when this field is absent.",
-	displayOptions: { show: { calculateType: ['PHONE_SHA256', 'MULTIPLE_TYPES'] } },
+	requiresDataPath: 'single',
+	description:
+		"Item field or CSV column holding the phone number; used when the list holds phone numbers. CustomerLabs' identify_by_phone is recognized when this field is absent.",
+	hint: 'Drag the phone field here from the input, or write an expression that gives the phone number for each item',
+} satisfies INodeProperties;
+
+const processingNotice = {
+	displayName:
+		'TikTok matches an uploaded list in 24 to 48 hours, and an audience needs at least 1,000 matched people before ads can use it',
+	name: 'processingNotice',
+	type: 'notice',
+	default: '',
 } satisfies INodeProperties;
 
 // Options. Internal names stay as first released (saved workflows store them); what users read is American English.
@@ -151,7 +205,36 @@ const cooldownMinutes = {
 	typeOptions: { minValue: 0 },
 	default: 30,
 	description:
-		"Refuse to change the audience when it was changed through the API less than this long ago (read from TikTok's audience history). 0 turns the check off.",
+		"For instant syncs (a manual run in the editor): refuse when the audience was changed through the API less than this long ago (read from TikTok's audience history). Scheduled, webhook and trigger runs follow their own schedule. 0 turns the check off.",
+} satisfies INodeProperties;
+
+const replaceWaitMinutes = {
+	displayName: 'Wait for Replace Window (Minutes)',
+	name: 'replaceWaitMinutes',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 60 },
+	default: 10,
+	description:
+		"Replace All and Mirror's drift correction: when TikTok's 24-hour replace window opens within this many minutes, upload first, wait for it and then replace, instead of refusing. 0 refuses at once.",
+} satisfies INodeProperties;
+
+const driftCorrectionDays = {
+	displayName: 'Drift Correction Every (Days)',
+	name: 'driftCorrectionDays',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 365 },
+	default: 7,
+	description:
+		'Mirror only: send the whole list as a Replace All when the audience was last replaced this many days ago or more (and TikTok allows a replace), to repair any drift. Not added: never.',
+} satisfies INodeProperties;
+
+const snapshotBinaryField = {
+	displayName: 'Snapshot Binary Field',
+	name: 'snapshotBinaryField',
+	type: 'string',
+	default: 'snapshot',
+	description:
+		'Mirror only: the binary field holding the previous snapshot on the second input, and of the new snapshot on the output',
 } satisfies INodeProperties;
 
 const maxFileMb = {
@@ -226,10 +309,13 @@ export const upsertProperties: INodeProperties[] = [
 	listName,
 	calculateType,
 	action,
+	mirrorNotice,
 	inputSource,
 	binaryPropertyName,
 	emailField,
 	phoneField,
+	changeField,
+	processingNotice,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -241,12 +327,15 @@ export const upsertProperties: INodeProperties[] = [
 			dryRun,
 			canonicalizeGmail,
 			cooldownMinutes,
+			driftCorrectionDays,
 			maxFileMb,
 			maxRowsPerFile,
 			phoneFormat,
 			retentionInDays,
 			stopBelowFloor,
 			hashedInput,
+			snapshotBinaryField,
+			replaceWaitMinutes,
 		],
 	},
 ];
@@ -257,8 +346,9 @@ export interface SyncConfig {
 	listMode: 'existing' | 'create';
 	audienceId: string;
 	listName: string;
+	/** For an existing audience, the parameter until the run reads TikTok's type (see `withAudienceType`). */
 	calculateType: CalculateType;
-	action: SyncAction;
+	action: ListAction;
 	inputSource: 'items' | 'binary';
 	binaryPropertyName: string;
 	mapping: SchemaMapping;
@@ -272,7 +362,16 @@ export interface SyncConfig {
 	retentionInDays?: number;
 	maxRowsPerFile: number;
 	maxFileBytes: number;
+	/** Replace All: how long to wait for TikTok's 24-hour window instead of refusing (0: refuse at once). */
+	replaceWaitMs: number;
+	/** Mirror: a Replace All when the last one is at least this old; undefined: never. */
+	driftCorrectionMs?: number;
+	/** Mirror: the binary field of the previous snapshot (second input) and of the new one (output). */
+	snapshotBinaryField: string;
 }
+
+/** Add, Remove and Replace All send one update; From Each Row sends an APPEND and a REMOVE; Mirror, the difference. */
+export type ListAction = SyncAction | 'CHANGES' | 'MIRROR';
 
 const ACTIONS: readonly string[] = action.options.map((o) => o.value);
 
@@ -294,16 +393,17 @@ export function readParameters(ctx: IExecuteFunctions, i: number): SyncConfig {
 	}
 	const type = ctx.getNodeParameter(calculateType.name, i, calculateType.default) as CalculateType;
 	if (!CALCULATE_TYPES.includes(type)) fail(`Calculate Type must be one of ${CALCULATE_TYPES.join(', ')}.`);
-	const syncAction = ctx.getNodeParameter(action.name, i, action.default) as SyncAction;
-	if (!ACTIONS.includes(syncAction)) fail('Action must be Add, Remove or Replace All.');
+	const syncAction = ctx.getNodeParameter(action.name, i, action.default) as ListAction;
+	if (!ACTIONS.includes(syncAction)) fail('Action must be Add, Remove, Replace All, From Each Row or Mirror.');
 	const source = ctx.getNodeParameter(inputSource.name, i, inputSource.default) as SyncConfig['inputSource'];
 	const binaryName = source === 'binary' ? String(ctx.getNodeParameter(binaryPropertyName.name, i, binaryPropertyName.default)).trim() : '';
-	const mapping: SchemaMapping = {
-		email: String(ctx.getNodeParameter(emailField.name, i, '') ?? '').trim(),
-		phone: String(ctx.getNodeParameter(phoneField.name, i, '') ?? '').trim(),
-	};
-	const problem = mappingProblem(type, mapping);
-	if (problem) fail(problem);
+	const mapping = readMapping(ctx, i, source, syncAction === 'CHANGES', fail);
+	if (mode === 'create') {
+		const problem = mappingProblem(type, mappingFor(type, mapping));
+		if (problem) fail(problem);
+	} else if (mapping.email === '' && mapping.phone === '') {
+		fail('Set "Email Field" or "Phone Field": the item field or CSV column that holds the identifier.');
+	}
 
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const retention = options[retentionInDays.name] === undefined ? undefined : Number(options[retentionInDays.name]);
@@ -319,6 +419,16 @@ export function readParameters(ctx: IExecuteFunctions, i: number): SyncConfig {
 	}
 	const cooldown = Number(options[cooldownMinutes.name] ?? cooldownMinutes.default);
 	if (!(cooldown >= cooldownMinutes.typeOptions.minValue)) fail('Instant Sync Cooldown (Minutes) must be 0 or more.');
+	const wait = Number(options[replaceWaitMinutes.name] ?? replaceWaitMinutes.default);
+	if (!(wait >= replaceWaitMinutes.typeOptions.minValue && wait <= replaceWaitMinutes.typeOptions.maxValue)) {
+		fail('Wait for Replace Window (Minutes) must be between 0 and 60.');
+	}
+	const drift = options[driftCorrectionDays.name] === undefined ? undefined : Number(options[driftCorrectionDays.name]);
+	if (drift !== undefined && !(drift >= driftCorrectionDays.typeOptions.minValue && drift <= driftCorrectionDays.typeOptions.maxValue)) {
+		fail('Drift Correction Every (Days) must be between 1 and 365.');
+	}
+	const snapshotField = String(options[snapshotBinaryField.name] ?? snapshotBinaryField.default).trim();
+	if (syncAction === 'MIRROR' && snapshotField === '') fail('Snapshot Binary Field must name a binary field, e.g. snapshot.');
 	const countryCode = String(options[defaultCountryCode.name] ?? defaultCountryCode.default).trim().replace(/^\+/, '');
 	if (countryCode !== '' && !/^\d{1,4}$/.test(countryCode)) fail('Default Country Calling Code must be 1 to 4 digits, e.g. 1 or 44.');
 	return {
@@ -341,10 +451,45 @@ export function readParameters(ctx: IExecuteFunctions, i: number): SyncConfig {
 		retentionInDays: retention,
 		maxRowsPerFile: rowsPerFile,
 		maxFileBytes: Math.floor(fileMb * 1024 * 1024),
+		replaceWaitMs: wait * 60_000,
+		driftCorrectionMs: drift === undefined ? undefined : drift * 86_400_000,
+		snapshotBinaryField: snapshotField,
 	};
 }
 
-/** Items with the same settings form one sync (one list upload); a binary CSV is a sync of its own. */
+/**
+ * The identifier (and change) fields. A parameter holding an expression that reads the item (`{{ $json.email }}`)
+ * gives the value itself, item by item (`byValue`); the mapping then keeps the expression text, the same for every
+ * item, so the items still form one sync. A plain name (what dragging a field inserts) names the field or column.
+ */
+function readMapping(ctx: IExecuteFunctions, i: number, source: SyncConfig['inputSource'], changes: boolean, fail: (message: string) => never): SchemaMapping {
+	const raw = ctx.getNode().parameters;
+	const mapping: SchemaMapping = { email: '', phone: '', byValue: {} };
+	const fields = [
+		['email', emailField],
+		['phone', phoneField],
+		...(changes ? ([['change', changeField]] as const) : []),
+	] as const;
+	for (const [key, property] of fields) {
+		const value = raw[property.name] ?? property.default;
+		if (typeof value === 'string' && value.startsWith('=') && dependsOnItem(value)) {
+			if (source === 'binary') {
+				fail(`With a CSV file, "${property.displayName}" is the name of a column (e.g. ${property.default}), not an expression.`);
+			}
+			mapping[key] = value;
+			(mapping.byValue as Record<string, boolean>)[key] = true;
+		} else {
+			mapping[key] = String(ctx.getNodeParameter(property.name, i, property.default) ?? '').trim();
+		}
+	}
+	if (changes && mapping.change === '') fail('Set "Change Field": the item field or CSV column that says add or remove.');
+	return mapping;
+}
+
+/** Parameter names of the mapped fields, for reading a value per item (see `readMapping`). */
+export const MAPPED_PARAMETERS = { email: emailField.name, phone: phoneField.name, change: changeField.name } as const;
+
+/** Items with the same settings form one sync (one list upload); a binary CSV, or a Mirror, is a sync of its own. */
 export function jobKey(config: SyncConfig, i: number): string {
 	if (config.inputSource === 'binary') return `binary#${i}`;
 	return JSON.stringify({ ...config, binaryPropertyName: undefined });

@@ -1,10 +1,11 @@
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_DEDUPE_LIMIT, type PipelineStats } from '../shared/customerFile/pipeline';
+import { mappingFor, mappingProblem } from '../shared/customerFile/mapping';
+import { CALCULATE_TYPES, DEFAULT_DEDUPE_LIMIT, type CalculateType, type PipelineStats } from '../shared/customerFile/pipeline';
 import { planCalls, type SyncAction } from '../shared/customerFile/uploadPlan';
 import { REJECT_REASON_TEXT, type RejectReason } from '../shared/identity/normalize';
-import { checkCooldown, checkFloor, checkReplaceAllowed, type GuardResult } from '../shared/sync/guards';
+import { checkCooldown, checkFloor, checkFloorAfter, checkReplaceAllowed, type GuardResult } from '../shared/sync/guards';
 import { noteLinkState } from '../shared/sync/lifecycle';
 import { isDeletedName, readLinkState } from '../shared/sync/linkStore';
 import { findAudiencesByName, getAudience } from '../shared/tiktok/audiences';
@@ -13,7 +14,8 @@ import { lastReplaceAt } from '../shared/tiktok/history';
 import type { Audience, AudienceHistoryEntry } from '../shared/tiktok/schemas';
 import { toNodeError } from '../shared/tiktok/transport';
 import { anyParameterDependsOnItem } from '../shared/ui/itemParameters';
-import { jobKey, readParameters, type SyncConfig } from './parameters';
+import { MAX_CHANGES_PER_RUN, uploadChanges } from './changes';
+import { jobKey, readParameters, type ListAction, type SyncConfig } from './parameters';
 import { uploadRows } from './upload';
 
 /**
@@ -35,8 +37,8 @@ export interface SyncSummary {
 	audienceName: string;
 	advertiserId: string;
 	calculateType: string;
-	/** CREATE for a new list, else the update action sent. */
-	action: 'CREATE' | SyncAction;
+	/** CREATE for a new list, else the action. */
+	action: 'CREATE' | ListAction;
 	created: boolean;
 	dryRun: boolean;
 	skipped: boolean;
@@ -57,6 +59,12 @@ export interface SyncSummary {
 	audienceValid: boolean | null;
 	/** Dry runs: what a real run would refuse. */
 	wouldRefuse?: string[];
+	/** From Each Row: people added and removed, and people with both kinds of rows in this run (the later won). */
+	appended?: number;
+	removed?: number;
+	overridden?: number;
+	/** Replace All: when it waited for TikTok's 24-hour window (ISO time the window opened). */
+	waitedForWindowUntil?: string;
 }
 
 interface Job {
@@ -147,17 +155,32 @@ async function resolveTarget(ctx: IExecuteFunctions, config: SyncConfig, itemInd
 	return { audience: found.audience, history: found.history, audienceId: ids[0], name: found.audience.name, existingIds: ids };
 }
 
-function checkAudienceKind(audience: Audience, config: SyncConfig, refuse: Refuse): void {
+function checkAudienceKind(audience: Audience, refuse: Refuse): void {
 	const type = audience.audience_type ?? audience.type ?? '';
 	if (type !== '' && !CUSTOMER_FILE_TYPE.test(type)) {
 		refuse(`Audience ${audience.audience_id} ("${audience.name}") is a ${type}, not a customer-file audience: only customer-file audiences take uploaded lists.`);
 	}
-	if (audience.calculate_type && audience.calculate_type !== config.calculateType) {
-		refuse(
-			`Audience ${audience.audience_id} ("${audience.name}") was created with calculate type ${audience.calculate_type}; Calculate Type is ${config.calculateType}. TikTok fixes the type at creation: set Calculate Type to match, or sync to another list.`,
-		);
-	}
 }
+
+/**
+ * An existing audience's calculate type is TikTok's (fixed at creation), never the parameter: the list is read and
+ * hashed for that type, and the mapping is checked for it.
+ */
+function withAudienceType(config: SyncConfig, audience: Audience | undefined, refuse: Refuse): SyncConfig {
+	const type = audience?.calculate_type;
+	const effective = type && (CALCULATE_TYPES as string[]).includes(type) ? { ...config, calculateType: type as CalculateType } : config;
+	if (audience) {
+		const problem = mappingProblem(effective.calculateType, mappingFor(effective.calculateType, effective.mapping));
+		if (problem) refuse(`Audience ${audience.audience_id} ("${audience.name}") holds ${TYPE_WORDS[effective.calculateType]}: ${problem}`);
+	}
+	return effective;
+}
+
+const TYPE_WORDS: Record<CalculateType, string> = {
+	EMAIL_SHA256: 'emails',
+	PHONE_SHA256: 'phone numbers',
+	MULTIPLE_TYPES: 'emails and phone numbers',
+};
 
 /**
  * Step 2 (and again before step 5): an unlinked or deleted audience, or the name of a deleted list, is skipped: nothing
@@ -184,7 +207,7 @@ function describeInvalid(stats: PipelineStats): string {
 	return parts.length > 0 ? parts.join('; ') : 'none';
 }
 
-export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIndexes: number[]): Promise<SyncSummary> {
+export async function runSync(ctx: IExecuteFunctions, parameters: SyncConfig, itemIndexes: number[]): Promise<SyncSummary> {
 	const itemIndex = itemIndexes[0];
 	const requestIds: string[] = [];
 	const refuse: Refuse = (message, nextAllowedAt) => {
@@ -193,9 +216,11 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 		throw error;
 	};
 
-	const target = await resolveTarget(ctx, config, itemIndex, requestIds, refuse);
+	const target = await resolveTarget(ctx, parameters, itemIndex, requestIds, refuse);
 	const { audience } = target;
 	const creating = audience === undefined;
+	if (audience) checkAudienceKind(audience, refuse);
+	const config = withAudienceType(parameters, audience, refuse);
 	const summary: SyncSummary = {
 		audienceId: target.audienceId,
 		audienceName: target.name,
@@ -218,7 +243,6 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 		audienceSize: audience ? audience.cover_num : null,
 		audienceValid: audience ? audience.is_valid : null,
 	};
-	if (audience) checkAudienceKind(audience, config, refuse);
 	const skipReason = await linkSkipReason(ctx, config, target.audienceId, target.name);
 	if (skipReason) return { ...summary, skipped: true, skipReason };
 	if (creating && config.action === 'REMOVE') refuse(`No audience is named "${config.listName}", so there is nothing to remove from. Check List Name.`);
@@ -231,15 +255,47 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 		else refuse(result.message, result.nextAllowedAt);
 	};
 	const now = Date.now();
+	let waitUntil: Date | undefined;
 	if (audience) {
-		if (config.action === 'REPLACE') guard(checkReplaceAllowed(target.history, now));
-		guard(checkCooldown(target.history, now, config.cooldownMs));
+		if (config.action === 'REPLACE') waitUntil = replaceWindow(config, checkReplaceAllowed(target.history, now), now, guard);
+		// The cooldown is for instant syncs (a run started by hand), as CustomerLabs' Instant Sync: scheduled, webhook
+		// and trigger runs follow their refresh interval. One run's own updates (an APPEND and a REMOVE) are one sync.
+		if (ctx.getMode() === 'manual') guard(checkCooldown(target.history, now, config.cooldownMs));
 	}
 
-	// Step 4: rows → files → uploads.
-	const uploaded = await uploadRows(ctx, config, itemIndexes, { creating, wouldRefuse, refuse, requestIds });
-	if ('csvError' in uploaded) return refuse(`The CSV file cannot be read: ${uploaded.csvError.message}`);
-	const { stats, filePaths } = uploaded;
+	// Step 4: rows → files → uploads (one set of files per update action).
+	const uploadOptions = { creating, wouldRefuse, refuse, requestIds };
+	let updates: Array<{ action: 'create' | SyncAction; filePaths: string[] }>;
+	let stats: PipelineStats;
+	if (config.action === 'CHANGES') {
+		const changes = await uploadChanges(ctx, config, itemIndexes, uploadOptions);
+		if ('csvError' in changes) return refuse(`The CSV file cannot be read: ${changes.csvError.message}`);
+		if ('tooMany' in changes) {
+			return refuse(
+				`From Each Row takes up to ${MAX_CHANGES_PER_RUN.toLocaleString('en-US')} people per run (this run has ${changes.tooMany.toLocaleString('en-US')} or more). Nothing was sent. Split the input, or send the whole list with Action "Mirror".`,
+			);
+		}
+		stats = changes.stats;
+		Object.assign(summary, { appended: changes.appended, removed: changes.removed, overridden: changes.overridden });
+		updates = creating
+			? [{ action: 'create', filePaths: changes.add }]
+			: [
+					{ action: 'APPEND', filePaths: changes.add },
+					{ action: 'REMOVE', filePaths: changes.remove },
+				];
+		summary.filesUploaded = changes.add.length + changes.remove.length;
+		if (creating && changes.appended === 0 && !config.dryRun) {
+			refuse(`No audience is named "${config.listName}" and no row adds anyone, so there is nothing to create or remove. Check List Name and Change Field.`);
+		}
+		if (audience && config.stopBelowFloor) guard(checkFloorAfter(audience.cover_num, changes.appended, changes.removed, audience.is_valid));
+	} else {
+		const uploaded = await uploadRows(ctx, config, itemIndexes, uploadOptions);
+		if ('csvError' in uploaded) return refuse(`The CSV file cannot be read: ${uploaded.csvError.message}`);
+		stats = uploaded.stats;
+		updates = [{ action: creating ? 'create' : (config.action as SyncAction), filePaths: uploaded.filePaths }];
+		summary.filesUploaded = uploaded.filePaths.length;
+		if (audience && config.stopBelowFloor) guard(checkFloor(audience.cover_num, config.action as SyncAction, stats.rowsSent, audience.is_valid));
+	}
 	Object.assign(summary, {
 		rowsIn: stats.rowsIn,
 		rowsSent: stats.rowsSent,
@@ -248,7 +304,6 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 		droppedValues: stats.droppedValues,
 		duplicates: stats.duplicates,
 		preHashed: stats.preHashed,
-		filesUploaded: filePaths.length,
 	});
 	if (stats.dedupeLimited) {
 		summary.duplicatesNote = `More than ${DEFAULT_DEDUPE_LIMIT.toLocaleString('en-US')} distinct values: to keep memory bounded, later duplicates were collapsed within each upload file only. TikTok keeps audience members unique, so the audience is the same.`;
@@ -257,18 +312,29 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 		guard({
 			ok: false,
 			guard: 'floor',
-			message: `No valid rows to send (${stats.rowsIn} rows in; invalid: ${describeInvalid(stats)}). Nothing was sent. Check Email Field / Phone Field and the values.`,
+			message: `No valid rows to send (${stats.rowsIn} rows in; invalid: ${describeInvalid(stats)}). Nothing was sent. Check ${config.action === 'CHANGES' ? 'Change Field, ' : ''}Email Field / Phone Field and the values.`,
 		});
 	}
-	if (audience && config.stopBelowFloor) guard(checkFloor(audience.cover_num, config.action, stats.rowsSent, audience.is_valid));
 	if (config.dryRun) return { ...summary, wouldRefuse };
+
+	// Replace All inside its wait: the files are uploaded; now wait for TikTok's 24-hour window, then look again.
+	if (waitUntil) {
+		await waitFor(waitUntil);
+		const fresh = await getAudience.call(ctx, config.advertiserId, target.audienceId as string, itemIndex);
+		if (fresh) {
+			requestIds.push(fresh.requestId);
+			target.history = fresh.history;
+			guard(checkReplaceAllowed(fresh.history, Date.now()));
+		}
+		summary.waitedForWindowUntil = waitUntil.toISOString();
+	}
 
 	// An Unlink or Delete may have come while the files uploaded: then they are never applied.
 	const lateSkip = await linkSkipReason(ctx, config, target.audienceId, target.name);
 	if (lateSkip) return { ...summary, filesUploaded: 0, skipped: true, skipReason: `${lateSkip} The files uploaded meanwhile were not applied.` };
 
 	// Step 5: apply. Every file is uploaded already, so a REPLACE goes out as one call.
-	const audienceId = await apply(ctx, config, target, filePaths, itemIndex, requestIds, () => (summary.created = true));
+	const audienceId = await apply(ctx, config, target, updates, itemIndex, requestIds, () => (summary.created = true));
 	summary.audienceId = audienceId;
 
 	// Step 6: report the audience as TikTok sees it now.
@@ -282,41 +348,61 @@ export async function runSync(ctx: IExecuteFunctions, config: SyncConfig, itemIn
 	return summary;
 }
 
-/** Creates the list from the files, or updates it (one call per plan step); returns the audience ID. */
+/**
+ * Replace All under TikTok's 24-hour rule: allowed now (nothing to wait for); opening within "Wait for Replace Window"
+ * (the upload goes first, then the node waits: a daily schedule whose previous replace was recorded after its upload
+ * is a little short of 24 hours every day); else refused with the next allowed time.
+ */
+function replaceWindow(config: SyncConfig, result: GuardResult, now: number, guard: (result: GuardResult) => void): Date | undefined {
+	if (result.ok) return undefined;
+	if (!config.dryRun && result.nextAllowedAt && +result.nextAllowedAt - now <= config.replaceWaitMs) return result.nextAllowedAt;
+	guard(result);
+	return undefined;
+}
+
+/** Waits until `until` (plus a second: TikTok's history is in whole seconds), in short sleeps that follow the clock. */
+async function waitFor(until: Date): Promise<void> {
+	const target = +until + 1000;
+	for (let left = target - Date.now(); left > 0; left = target - Date.now()) await sleep(Math.min(left, 1000));
+}
+
+/** Creates the list from the files, or updates it (one call per plan step, in order); returns the audience ID. */
 async function apply(
 	ctx: IExecuteFunctions,
 	config: SyncConfig,
 	target: Target,
-	filePaths: string[],
+	updates: Array<{ action: 'create' | SyncAction; filePaths: string[] }>,
 	itemIndex: number,
 	requestIds: string[],
 	markCreated: () => void,
 ): Promise<string> {
 	let audienceId = target.audienceId;
-	for (const call of planCalls(target.audience ? config.action : 'create', filePaths, config.maxRowsPerFile)) {
-		if (call.kind === 'create') {
-			const res = await createCustomerFileAudience.call(
-				ctx,
-				{
-					advertiserId: config.advertiserId,
-					name: config.listName,
-					calculateType: config.calculateType,
-					filePaths: call.filePaths,
-					retentionInDays: config.retentionInDays,
-					itemIndex,
-				},
-				target.existingIds,
-			);
-			audienceId = res.audienceId;
-			markCreated();
-			if (res.requestId) requestIds.push(res.requestId);
-		} else {
-			const res = await updateCustomerFileAudience.call(
-				ctx,
-				{ advertiserId: config.advertiserId, audienceId: audienceId as string, action: call.action as SyncAction, filePaths: call.filePaths, itemIndex },
-				lastReplaceAt(target.history),
-			);
-			if (res.requestId) requestIds.push(res.requestId);
+	for (const update of updates) {
+		for (const call of planCalls(update.action, update.filePaths, config.maxRowsPerFile)) {
+			if (call.kind === 'create') {
+				const res = await createCustomerFileAudience.call(
+					ctx,
+					{
+						advertiserId: config.advertiserId,
+						name: config.listName,
+						calculateType: config.calculateType,
+						filePaths: call.filePaths,
+						retentionInDays: config.retentionInDays,
+						itemIndex,
+					},
+					target.existingIds,
+				);
+				audienceId = res.audienceId;
+				markCreated();
+				if (res.requestId) requestIds.push(res.requestId);
+			} else {
+				const res = await updateCustomerFileAudience.call(
+					ctx,
+					{ advertiserId: config.advertiserId, audienceId: audienceId as string, action: call.action as SyncAction, filePaths: call.filePaths, itemIndex },
+					lastReplaceAt(target.history),
+				);
+				if (res.requestId) requestIds.push(res.requestId);
+			}
 		}
 	}
 	return audienceId as string;

@@ -371,3 +371,148 @@ describe('non-idempotent calls under faults', () => {
 		expect(membersOf(r.output(NODE)[0].audienceId as string)).toEqual(hashed(emails('a', 0, 1000)));
 	});
 });
+
+describe('From Each Row (Changes): one APPEND and one REMOVE per run, the later row wins', () => {
+	test('entered/exited rows: exact members, counts, one update of each kind; unknown values rejected per row', async () => {
+		setClock(70);
+		const base = emails('a', 0, 2000);
+		const created = await run({}, emailItems(base));
+		const id = created.output(NODE)[0].audienceId as string;
+		setClock(60);
+		const before = emu.state.requestLog.length;
+		const rows = items([
+			...emails('n', 0, 5).map((email) => ({ email, event: 'segment_entered', change: 'entered' })),
+			{ email: base[0], change: 'exited' },
+			{ email: base[1], change: 'EXITED ' },
+			// The same person exits, then enters again in the same run: the later row wins (stays in).
+			{ email: base[2], change: 'exited' },
+			{ email: base[2].toUpperCase(), change: 'entered' },
+			// Enters, then exits: the later row wins (removed; they were not a member anyway).
+			{ email: 'late@example.com', change: 'add' },
+			{ email: 'late@example.com', change: 'remove' },
+			{ email: base[3], change: 'maybe' },
+			{ email: base[4], change: 'exited' },
+			{ email: base[4], change: 'exited' },
+		]);
+		const r = await run({ listMode: 'existing', audience: byId(id), action: 'CHANGES', changeField: 'change' }, rows);
+		expect(r.error()).toBeUndefined();
+		expect(r.output(NODE)[0]).toMatchObject({
+			action: 'CHANGES',
+			rowsIn: 14,
+			rowsSent: 10,
+			appended: 6,
+			removed: 4,
+			overridden: 2,
+			duplicates: 1,
+			invalidTotal: 1,
+			invalid: { unknown_change: { count: 1, rows: [12] } },
+			filesUploaded: 2,
+		});
+		// base[2] stays (re-entered); late@ ends removed; base[3] untouched (its row was rejected).
+		expect(membersOf(id)).toEqual(hashed([...base.filter((e) => ![base[0], base[1], base[4]].includes(e)), ...emails('n', 0, 5)]));
+		const calls = emu.state.requestLog.slice(before).map((l) => l.path.replace('/open_api/v1.3/', ''));
+		expect(calls).toEqual([
+			'dmp/custom_audience/get/',
+			'dmp/custom_audience/file/upload/',
+			'dmp/custom_audience/file/upload/',
+			'dmp/custom_audience/update/',
+			'dmp/custom_audience/update/',
+			'dmp/custom_audience/get/',
+		]);
+		expect(emu.state.audiences.get(id)?.history.map((h) => [h.action, h.action_detail])).toEqual([
+			['create', '2000'],
+			['append', '6'],
+			['remove', '4'],
+		]);
+	});
+
+	test('a CSV of changes with a change column; a new list is created from its additions only', async () => {
+		setClock(70);
+		const lines = ['email,status', ...emails('c', 0, 1001).map((e) => `${e},joined`), 'gone@example.com,left', `${emails('c', 0, 1)[0]},left`];
+		const r = await run({ action: 'CHANGES', inputSource: 'binary', changeField: 'status' }, csvItem(lines.join('\n')));
+		expect(r.error()).toBeUndefined();
+		const [summary] = r.output(NODE);
+		expect(summary).toMatchObject({ action: 'CREATE', created: true, rowsIn: 1003, appended: 1000, removed: 0, overridden: 1, filesUploaded: 1 });
+		expect(membersOf(summary.audienceId as string)).toEqual(hashed(emails('c', 1, 1001)));
+		const missing = await run({ action: 'CHANGES', inputSource: 'binary', changeField: 'state' }, csvItem(lines.join('\n')));
+		expect(missing.error()?.message).toMatch(/^The CSV file cannot be read: The CSV has no column "state" \(Change Field\)\./);
+	});
+});
+
+describe('instant-sync cooldown: manual runs only; one run is one sync', () => {
+	test('a scheduled (trigger) run right after a change goes through; a manual run is refused', async () => {
+		setClock(70);
+		const created = await run({}, emailItems(emails('a', 0, 1200)));
+		const id = created.output(NODE)[0].audienceId as string;
+		setClock(0.1); // an API change 6 minutes ago
+		await run({ listMode: 'existing', audience: byId(id) }, emailItems(emails('b', 0, 1)), { mode: 'trigger' });
+		const scheduled = await run({ listMode: 'existing', audience: byId(id) }, emailItems(emails('b', 0, 5)), { mode: 'trigger' });
+		expect(scheduled.error()).toBeUndefined();
+		expect(scheduled.output(NODE)[0]).toMatchObject({ action: 'APPEND', rowsSent: 5 });
+		const manual = await run({ listMode: 'existing', audience: byId(id) }, emailItems(emails('c', 0, 5)));
+		expect(manual.error()?.message).toMatch(/^Instant sync is available again at \d\d:\d\d UTC \(in \d+ minutes\): the audience was changed through the API less than 30 minutes ago\./);
+		expect(membersOf(id)).toEqual(hashed([...emails('a', 0, 1200), ...emails('b', 0, 5)]));
+	});
+});
+
+describe('an existing audience: its calculate type is read from TikTok', () => {
+	test('a phone audience synced with the parameter left at Email: hashed as phones, no mismatch possible', async () => {
+		setClock(70);
+		const phones = Array.from({ length: 1000 }, (_, i) => `+1 415 555 ${String(i).padStart(4, '0')}`);
+		const created = await run({ calculateType: 'PHONE_SHA256' }, items(phones.map((phone) => ({ phone }))));
+		const id = created.output(NODE)[0].audienceId as string;
+		setClock(60);
+		const r = await run({ listMode: 'existing', audience: byId(id), calculateType: 'EMAIL_SHA256' }, items([{ phone: '+1 415 555 9999', email: 'x@example.com' }]));
+		expect(r.error()).toBeUndefined();
+		expect(r.output(NODE)[0]).toMatchObject({ calculateType: 'PHONE_SHA256', rowsSent: 1 });
+		expect(membersOf(id)).toEqual([...phones, '+1 415 555 9999'].map((p) => sha(p.replace(/\D/g, ''))).sort());
+		const unmapped = await run({ listMode: 'existing', audience: byId(id), phoneField: '' }, items([{ phone: '+1 415 555 9998' }]));
+		expect(unmapped.error()?.message).toBe(
+			`Audience ${id} ("CRM buyers") holds phone numbers: Calculate Type "Phone" needs "Phone Field": enter the item field or CSV column that holds the phone.`,
+		);
+	});
+});
+
+describe('mapping: a field name (what dragging a field inserts) or an expression giving the value', () => {
+	test('{{ $json.contact.mail }} as Email Field: one sync of every item, exact members', async () => {
+		setClock(70);
+		const list = emails('v', 0, 1000);
+		const r = await run({ emailField: '={{ $json.contact.mail }}' }, items(list.map((mail, i) => ({ contact: { mail }, n: i }))));
+		expect(r.error()).toBeUndefined();
+		expect(r.output(NODE)).toHaveLength(1);
+		expect(r.output(NODE)[0]).toMatchObject({ rowsIn: 1000, rowsSent: 1000, created: true });
+		expect(membersOf(r.output(NODE)[0].audienceId as string)).toEqual(hashed(list));
+		const byName = await run({ action: 'APPEND', emailField: 'contact.mail' }, items([{ contact: { mail: 'dragged@example.com' } }]));
+		expect(byName.output(NODE)[0]).toMatchObject({ rowsSent: 1 });
+		const csv = await run({ inputSource: 'binary', emailField: '={{ $json.email }}' }, csvItem('email\na@example.com'));
+		expect(csv.error()?.message).toBe('With a CSV file, "Email Field" is the name of a column (e.g. email), not an expression.');
+	});
+});
+
+describe('Replace All waits for the 24-hour window when it opens within the wait', () => {
+	test('the previous replace 23 h 59 min 55 s ago: uploads, waits, replaces; refused when the window is further', async () => {
+		setClock(50);
+		const created = await run({}, emailItems(emails('a', 0, 1200)));
+		const id = created.output(NODE)[0].audienceId as string;
+		// The previous daily replace: 24 hours minus 5 seconds ago on the emulator's clock.
+		emu.clock.set(Date.now() - 24 * HOUR + 5000);
+		expect((await run({ listMode: 'existing', audience: byId(id), action: 'REPLACE' }, emailItems(emails('r', 0, 1100)), { mode: 'trigger' })).error()).toBeUndefined();
+		const replacedAt = Math.floor((emu.state.audiences.get(id)?.history[1].atMs as number) / 1000) * 1000;
+		emu.clock.set(Date.now()); // the clock moves with real time from here (not frozen)
+		const started = Date.now();
+		const r = await run({ listMode: 'existing', audience: byId(id), action: 'REPLACE' }, emailItems(emails('s', 0, 1100)), { mode: 'trigger' });
+		expect(r.error()).toBeUndefined();
+		expect(r.output(NODE)[0]).toMatchObject({ action: 'REPLACE', rowsSent: 1100, waitedForWindowUntil: new Date(replacedAt + 24 * HOUR).toISOString() });
+		expect(Date.now()).toBeGreaterThanOrEqual(replacedAt + 24 * HOUR);
+		expect(Date.now() - started).toBeLessThan(20_000);
+		expect(membersOf(id)).toEqual(hashed(emails('s', 0, 1100)));
+		const history = emu.state.audiences.get(id)?.history ?? [];
+		expect(history.map((h) => h.action)).toEqual(['create', 'replace', 'replace']);
+		expect((history[2].atMs as number) - (history[1].atMs as number)).toBeGreaterThanOrEqual(24 * HOUR - 1000);
+		// With the window 3 hours away, or the wait set to 0, it is refused before any upload.
+		const uploads = paths().filter((p) => p.endsWith('upload/')).length;
+		const refused = await run({ listMode: 'existing', audience: byId(id), action: 'REPLACE', options: { replaceWaitMinutes: 0 } }, emailItems(emails('t', 0, 1100)), { mode: 'trigger' });
+		expect(refused.error()?.message).toMatch(/^Replace All is allowed once per 24 hours per audience/);
+		expect(paths().filter((p) => p.endsWith('upload/')).length).toBe(uploads);
+	}, 60_000);
+});

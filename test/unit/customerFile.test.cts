@@ -7,7 +7,7 @@ import CryptoJS from 'crypto-js';
 import { CsvReader, splitAll } from '../../nodes/shared/customerFile/csvReader';
 import { DigestSet, hexWord } from '../../nodes/shared/customerFile/dedupe';
 import { UploadFileWriter, type UploadFile } from '../../nodes/shared/customerFile/fileWriter';
-import { findColumn, mappingProblem } from '../../nodes/shared/customerFile/mapping';
+import { findColumn, mappingFor, mappingProblem } from '../../nodes/shared/customerFile/mapping';
 import { MULTIPLE_TYPES_HEADER, RowPipeline, type PipelineOptions } from '../../nodes/shared/customerFile/pipeline';
 import { planCalls } from '../../nodes/shared/customerFile/uploadPlan';
 import { isSha256Hex, looksHashed, md5Hex, preHashedSha256, sha256Hex } from '../../nodes/shared/identity/hash';
@@ -518,12 +518,9 @@ describe('schema mapping', () => {
 		['EMAIL_SHA256', 'email', '', undefined],
 		['PHONE_SHA256', '', 'phone', undefined],
 		['MULTIPLE_TYPES', 'email', 'phone', undefined],
-		[
-			'EMAIL_SHA256',
-			'email',
-			'phone',
-			'Calculate Type "Email" is a single schema: map exactly one identifier. Clear "Phone Field", or choose Calculate Type "Multiple Types" to send both.',
-		],
+		// Both fields are shown (an existing audience's type comes from TikTok): a single-type list reads only its own.
+		['EMAIL_SHA256', 'email', 'phone', undefined],
+		['PHONE_SHA256', 'email', 'phone', undefined],
 		['EMAIL_SHA256', '', '', 'Calculate Type "Email" needs "Email Field": enter the item field or CSV column that holds the email.'],
 		['PHONE_SHA256', '', '', 'Calculate Type "Phone" needs "Phone Field": enter the item field or CSV column that holds the phone.'],
 		[
@@ -540,6 +537,12 @@ describe('schema mapping', () => {
 		],
 	] as const)('%s email=%j phone=%j', (type, email, phone, expected) => {
 		expect(mappingProblem(type, { email, phone })).toBe(expected);
+	});
+	test('a single-type list reads only its own identifier field', () => {
+		const mapping = { email: 'e', phone: 'p', change: 'c' };
+		expect(mappingFor('EMAIL_SHA256', mapping)).toEqual({ email: 'e', phone: '', change: 'c' });
+		expect(mappingFor('PHONE_SHA256', mapping)).toEqual({ email: '', phone: 'p', change: 'c' });
+		expect(mappingFor('MULTIPLE_TYPES', mapping)).toEqual(mapping);
 	});
 	test('columns: exact, then case-insensitive, then CustomerLabs aliases', () => {
 		expect(findColumn(['Email', 'email'], 'email')).toBe(1);

@@ -10,6 +10,20 @@ export interface SchemaMapping {
 	email: string;
 	/** Field or column holding the phone; empty when not mapped. */
 	phone: string;
+	/** From Each Row: the field or column saying add or remove. */
+	change?: string;
+	/** Fields given as an expression that reads the item: the parameter's value per item is the value itself. */
+	byValue?: { email?: boolean; phone?: boolean; change?: boolean };
+}
+
+/**
+ * The mapping a list of this type reads: a single-type list reads only its own identifier, whatever the other field
+ * says (both fields are shown, with defaults, because an existing audience's type is only known from TikTok).
+ */
+export function mappingFor(calculateType: CalculateType, mapping: SchemaMapping): SchemaMapping {
+	if (calculateType === 'EMAIL_SHA256') return { ...mapping, phone: '' };
+	if (calculateType === 'PHONE_SHA256') return { ...mapping, email: '' };
+	return mapping;
 }
 
 /** CustomerLabs' export names for the two traits, recognized when the configured name is absent. */
@@ -28,14 +42,8 @@ export function mappingProblem(calculateType: CalculateType, mapping: SchemaMapp
 	const label = TYPE_LABEL[calculateType];
 	if (calculateType === 'EMAIL_SHA256' || calculateType === 'PHONE_SHA256') {
 		const wanted = calculateType === 'EMAIL_SHA256' ? 'Email' : 'Phone';
-		const other = calculateType === 'EMAIL_SHA256' ? 'Phone' : 'Email';
-		if (email && phone) {
-			return `Calculate Type "${label}" is a single schema: map exactly one identifier. Clear "${other} Field", or choose Calculate Type "Multiple Types" to send both.`;
-		}
-		if ((calculateType === 'EMAIL_SHA256' && !email) || (calculateType === 'PHONE_SHA256' && !phone)) {
-			return `Calculate Type "${label}" needs "${wanted} Field": enter the item field or CSV column that holds the ${wanted.toLowerCase()}${other === 'Phone' && phone ? ` (only "${other} Field" is mapped)` : ''}.`;
-		}
-		return undefined;
+		const ok = calculateType === 'EMAIL_SHA256' ? email : phone;
+		return ok ? undefined : `Calculate Type "${label}" needs "${wanted} Field": enter the item field or CSV column that holds the ${wanted.toLowerCase()}.`;
 	}
 	if (!email || !phone) {
 		const missing = !email && !phone ? '"Email Field" and "Phone Field"' : !email ? '"Email Field"' : '"Phone Field"';

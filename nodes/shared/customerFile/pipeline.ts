@@ -56,6 +56,8 @@ export interface PipelineOptions {
 	dedupeLimit?: number;
 	/** How many rows are coming, when known (input items): the dedupe set is sized for them at once. */
 	expectedRows?: number;
+	/** Write every accepted row, repeats included (From Each Row decides repeats itself: the later row wins). */
+	keepRepeats?: boolean;
 }
 
 export interface ReasonCount {
@@ -135,6 +137,7 @@ export class RowPipeline {
 		dedupeLimited: false,
 	};
 	private readonly dedupeLimit: number;
+	private readonly keepRepeats: boolean;
 	/** Past the limit: values new to the whole-list set, per upload file. */
 	private local: DigestSet | undefined;
 	private localFile = -1;
@@ -162,7 +165,8 @@ export class RowPipeline {
 		this.requireHashed = options.requireHashed === true;
 		this.phoneFormat = options.phone.format;
 		this.countryCode = phoneCountryCode(options.phone.defaultCountryCode);
-		this.dedupeLimit = options.dedupeLimit ?? DEFAULT_DEDUPE_LIMIT;
+		this.keepRepeats = options.keepRepeats === true;
+		this.dedupeLimit = this.keepRepeats ? 0 : (options.dedupeLimit ?? DEFAULT_DEDUPE_LIMIT);
 		this.seen = new DigestSet(Math.min(options.expectedRows ?? 0, this.dedupeLimit));
 	}
 
@@ -226,7 +230,8 @@ export class RowPipeline {
 		}
 		const seen = this.seen;
 		const limit = this.dedupeLimit;
-		for (let i = 0; i < count; i++) fates[i] = seen.size < limit ? (seen.add(places[i], prints[i]) ? NEW : DUPLICATE) : PAST_LIMIT;
+		if (this.keepRepeats) fates.fill(NEW, 0, count);
+		else for (let i = 0; i < count; i++) fates[i] = seen.size < limit ? (seen.add(places[i], prints[i]) ? NEW : DUPLICATE) : PAST_LIMIT;
 		this.held = 0;
 		if (this.singleType) this.writeSingles(count);
 		else this.writePairs(count);

@@ -14,7 +14,8 @@ export type RejectReason =
 	| 'phone_too_short'
 	| 'phone_too_long'
 	| 'phone_no_country_code'
-	| 'hash_wrong_length';
+	| 'hash_wrong_length'
+	| 'unknown_change';
 
 export interface EmailOptions {
 	/** Gmail-style canonicalization: drop `+tag` and dots in the local part of gmail.com / googlemail.com addresses. */
@@ -232,4 +233,5 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
 	phone_too_long: 'phone number too long (more than 15 digits with country code)',
 	phone_no_country_code: 'phone number has no country code: write it with + or set Default Country Code',
 	hash_wrong_length: 'looks pre-hashed but is not a 64-character SHA-256 hex digest',
+	unknown_change: 'Change Field is neither add nor remove (add, added, entered, joined, true, yes, 1 / remove, removed, exited, left, false, no, 0)',
 };

@@ -104,3 +104,19 @@ export function checkFloor(coverNum: number, action: 'APPEND' | 'REMOVE' | 'REPL
 		message: `${what}, under TikTok's ${fmt(MIN_AUDIENCE_SIZE)}-member floor: TikTok rejects such updates. Nothing was sent. Send more rows, or turn off "Stop Below 1,000 Members" to try anyway.`,
 	};
 }
+
+/**
+ * The floor for a run that adds and removes (From Each Row, Mirror): judged as an APPEND when it removes nobody,
+ * else by the audience's matched size less the removals plus the additions (at most what it can be after).
+ */
+export function checkFloorAfter(coverNum: number, added: number, removed: number, isValid = true): GuardResult {
+	if (removed === 0) return checkFloor(coverNum, 'APPEND', added, isValid);
+	const after = coverNum - removed + added;
+	if (after >= MIN_AUDIENCE_SIZE) return { ok: true };
+	const fmt = (n: number) => n.toLocaleString('en-US');
+	return {
+		ok: false,
+		guard: 'floor',
+		message: `Removing ${fmt(removed)} and adding ${fmt(added)} people in an audience of ${fmt(coverNum)} matched users could leave ${fmt(Math.max(0, after))}, under TikTok's ${fmt(MIN_AUDIENCE_SIZE)}-member floor: TikTok rejects such updates. Nothing was sent. Turn off "Stop Below 1,000 Members" to try anyway.`,
+	};
+}
