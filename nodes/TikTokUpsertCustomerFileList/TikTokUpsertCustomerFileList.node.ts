@@ -16,7 +16,8 @@ export class TikTokUpsertCustomerFileList implements INodeType {
 		description: 'Sync hashed emails and phone numbers to a TikTok customer-file audience (List Sync)',
 		defaults: { name: 'TikTok Upsert Customer File List' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
+		// Mirror takes the previous snapshot on a second input (n8n evaluates this expression, as its Merge node does).
+		inputs: `={{ $parameter["action"] === "MIRROR" ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "List" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Previous Snapshot" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tikTokBusinessApi', required: true }],
 		properties: upsertProperties,

@@ -69,14 +69,6 @@ const action = {
 	description: 'What to do with the rows. Always sent explicitly: TikTok would otherwise replace the whole list.',
 	options: [
 		{ name: 'Add', value: 'APPEND', description: 'Add the rows to the audience (APPEND)', action: 'Add rows to a customer file list' },
-		{ name: 'Remove', value: 'REMOVE', description: 'Remove the rows from the audience (REMOVE)', action: 'Remove rows from a customer file list' },
-		{
-			name: 'Replace All',
-			value: 'REPLACE',
-			description:
-				'Replace every member with these rows. TikTok allows about one replace a day per audience and refuses one while an earlier replace is unfinished: to refresh daily, use Mirror.',
-			action: 'Replace a customer file list',
-		},
 		{
 			name: 'From Each Row',
 			value: 'CHANGES',
@@ -89,6 +81,14 @@ const action = {
 			description:
 				'The rows are the whole current segment: only who joined and who left since the last sync are sent, found with a snapshot of hashes kept by your workflow',
 			action: 'Mirror a segment into a customer file list',
+		},
+		{ name: 'Remove', value: 'REMOVE', description: 'Remove the rows from the audience (REMOVE)', action: 'Remove rows from a customer file list' },
+		{
+			name: 'Replace All',
+			value: 'REPLACE',
+			description:
+				'Replace every member with these rows. TikTok allows about one replace a day per audience and refuses one while an earlier replace is unfinished: to refresh daily, use Mirror.',
+			action: 'Replace a customer file list',
 		},
 	],
 } satisfies INodeProperties;

@@ -1,5 +1,5 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { mappingFor, mappingProblem } from '../shared/customerFile/mapping';
 import { CALCULATE_TYPES, DEFAULT_DEDUPE_LIMIT, type CalculateType, type PipelineStats } from '../shared/customerFile/pipeline';
@@ -15,6 +15,7 @@ import type { Audience, AudienceHistoryEntry } from '../shared/tiktok/schemas';
 import { toNodeError } from '../shared/tiktok/transport';
 import { anyParameterDependsOnItem } from '../shared/ui/itemParameters';
 import { MAX_CHANGES_PER_RUN, uploadChanges } from './changes';
+import { runMirror, type MirrorReport } from './mirror';
 import { jobKey, readParameters, type ListAction, type SyncConfig } from './parameters';
 import { uploadRows } from './upload';
 
@@ -65,6 +66,8 @@ export interface SyncSummary {
 	overridden?: number;
 	/** Replace All: when it waited for TikTok's 24-hour window (ISO time the window opened). */
 	waitedForWindowUntil?: string;
+	/** Mirror: what the comparison with the previous snapshot found and sent. */
+	mirror?: MirrorReport;
 }
 
 interface Job {
@@ -105,11 +108,17 @@ export async function executeUpsert(ctx: IExecuteFunctions): Promise<INodeExecut
 		else jobs.set(key, { config, items: [i] });
 	}
 
+	if (jobs.size > 1 && [...jobs.values()].some((job) => job.config.action === 'MIRROR')) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Mirror compares one whole list with one snapshot: every item must have the same settings (here the items give different audiences or settings). Use one Mirror node per audience.',
+		);
+	}
 	for (const job of jobs.values()) {
 		const paired = job.items.map((item) => ({ item }));
 		try {
-			const summary = await runSync(ctx, job.config, job.items);
-			out.push({ json: summary as unknown as IDataObject, pairedItem: paired });
+			const { summary, binary } = await runSync(ctx, job.config, job.items);
+			out.push({ json: summary as unknown as IDataObject, ...(binary ? { binary: { [job.config.snapshotBinaryField]: binary } } : {}), pairedItem: paired });
 		} catch (error) {
 			if (!ctx.continueOnFail()) throw toNodeError(ctx, error, job.items[0]);
 			const extra = error instanceof SyncRefusal && error.nextAllowedAt ? { nextAllowedAt: error.nextAllowedAt.toISOString() } : {};
@@ -207,7 +216,9 @@ function describeInvalid(stats: PipelineStats): string {
 	return parts.length > 0 ? parts.join('; ') : 'none';
 }
 
-export async function runSync(ctx: IExecuteFunctions, parameters: SyncConfig, itemIndexes: number[]): Promise<SyncSummary> {
+type Updates = Array<{ action: 'create' | SyncAction; filePaths: string[] }>;
+
+export async function runSync(ctx: IExecuteFunctions, parameters: SyncConfig, itemIndexes: number[]): Promise<{ summary: SyncSummary; binary?: IBinaryData }> {
 	const itemIndex = itemIndexes[0];
 	const requestIds: string[] = [];
 	const refuse: Refuse = (message, nextAllowedAt) => {
@@ -244,7 +255,7 @@ export async function runSync(ctx: IExecuteFunctions, parameters: SyncConfig, it
 		audienceValid: audience ? audience.is_valid : null,
 	};
 	const skipReason = await linkSkipReason(ctx, config, target.audienceId, target.name);
-	if (skipReason) return { ...summary, skipped: true, skipReason };
+	if (skipReason) return { summary: { ...summary, skipped: true, skipReason } };
 	if (creating && config.action === 'REMOVE') refuse(`No audience is named "${config.listName}", so there is nothing to remove from. Check List Name.`);
 
 	// Step 3: guards read from TikTok's history. A dry run notes what a real run would refuse.
@@ -263,9 +274,48 @@ export async function runSync(ctx: IExecuteFunctions, parameters: SyncConfig, it
 		if (ctx.getMode() === 'manual') guard(checkCooldown(target.history, now, config.cooldownMs));
 	}
 
+	// Steps 5–6, once the files are uploaded: wait for a replace window, check the link again, apply, report.
+	const finish = async (updates: Updates, wait: Date | undefined): Promise<{ audienceId: string | null; skipped: boolean }> => {
+		if (wait) {
+			await waitFor(wait);
+			const fresh = await getAudience.call(ctx, config.advertiserId, target.audienceId as string, itemIndex);
+			if (fresh) {
+				requestIds.push(fresh.requestId);
+				target.history = fresh.history;
+				guard(checkReplaceAllowed(fresh.history, Date.now()));
+			}
+			summary.waitedForWindowUntil = wait.toISOString();
+		}
+		// An Unlink or Delete may have come while the files uploaded: then they are never applied.
+		const lateSkip = await linkSkipReason(ctx, config, target.audienceId, target.name);
+		if (lateSkip) {
+			Object.assign(summary, { filesUploaded: 0, skipped: true, skipReason: `${lateSkip} The files uploaded meanwhile were not applied.` });
+			return { audienceId: target.audienceId, skipped: true };
+		}
+		// Every file is uploaded already, so a REPLACE goes out as one call.
+		const audienceId = await apply(ctx, config, target, updates, itemIndex, requestIds, () => (summary.created = true));
+		summary.audienceId = audienceId;
+		const after = await getAudience.call(ctx, config.advertiserId, audienceId, itemIndex);
+		if (after) {
+			requestIds.push(after.requestId);
+			summary.audienceName = after.audience.name;
+			summary.audienceSize = after.audience.cover_num;
+			summary.audienceValid = after.audience.is_valid;
+		}
+		return { audienceId, skipped: false };
+	};
+
 	// Step 4: rows → files → uploads (one set of files per update action).
 	const uploadOptions = { creating, wouldRefuse, refuse, requestIds };
-	let updates: Array<{ action: 'create' | SyncAction; filePaths: string[] }>;
+	if (config.action === 'MIRROR') {
+		const mirrored = await runMirror(ctx, config, target, itemIndexes, { options: uploadOptions, guard, refuse, finish });
+		reportStats(summary, mirrored.stats);
+		if (!summary.skipped) summary.filesUploaded = mirrored.filesUploaded;
+		summary.mirror = mirrored.report;
+		if (config.dryRun) return { summary: { ...summary, wouldRefuse } };
+		return { summary, binary: mirrored.binary };
+	}
+	let updates: Updates;
 	let stats: PipelineStats;
 	if (config.action === 'CHANGES') {
 		const changes = await uploadChanges(ctx, config, itemIndexes, uploadOptions);
@@ -296,6 +346,20 @@ export async function runSync(ctx: IExecuteFunctions, parameters: SyncConfig, it
 		summary.filesUploaded = uploaded.filePaths.length;
 		if (audience && config.stopBelowFloor) guard(checkFloor(audience.cover_num, config.action as SyncAction, stats.rowsSent, audience.is_valid));
 	}
+	reportStats(summary, stats);
+	if (stats.rowsSent === 0) {
+		guard({
+			ok: false,
+			guard: 'floor',
+			message: `No valid rows to send (${stats.rowsIn} rows in; invalid: ${describeInvalid(stats)}). Nothing was sent. Check ${config.action === 'CHANGES' ? 'Change Field, ' : ''}Email Field / Phone Field and the values.`,
+		});
+	}
+	if (config.dryRun) return { summary: { ...summary, wouldRefuse } };
+	await finish(updates, waitUntil);
+	return { summary };
+}
+
+function reportStats(summary: SyncSummary, stats: PipelineStats): void {
 	Object.assign(summary, {
 		rowsIn: stats.rowsIn,
 		rowsSent: stats.rowsSent,
@@ -308,44 +372,6 @@ export async function runSync(ctx: IExecuteFunctions, parameters: SyncConfig, it
 	if (stats.dedupeLimited) {
 		summary.duplicatesNote = `More than ${DEFAULT_DEDUPE_LIMIT.toLocaleString('en-US')} distinct values: to keep memory bounded, later duplicates were collapsed within each upload file only. TikTok keeps audience members unique, so the audience is the same.`;
 	}
-	if (stats.rowsSent === 0) {
-		guard({
-			ok: false,
-			guard: 'floor',
-			message: `No valid rows to send (${stats.rowsIn} rows in; invalid: ${describeInvalid(stats)}). Nothing was sent. Check ${config.action === 'CHANGES' ? 'Change Field, ' : ''}Email Field / Phone Field and the values.`,
-		});
-	}
-	if (config.dryRun) return { ...summary, wouldRefuse };
-
-	// Replace All inside its wait: the files are uploaded; now wait for TikTok's 24-hour window, then look again.
-	if (waitUntil) {
-		await waitFor(waitUntil);
-		const fresh = await getAudience.call(ctx, config.advertiserId, target.audienceId as string, itemIndex);
-		if (fresh) {
-			requestIds.push(fresh.requestId);
-			target.history = fresh.history;
-			guard(checkReplaceAllowed(fresh.history, Date.now()));
-		}
-		summary.waitedForWindowUntil = waitUntil.toISOString();
-	}
-
-	// An Unlink or Delete may have come while the files uploaded: then they are never applied.
-	const lateSkip = await linkSkipReason(ctx, config, target.audienceId, target.name);
-	if (lateSkip) return { ...summary, filesUploaded: 0, skipped: true, skipReason: `${lateSkip} The files uploaded meanwhile were not applied.` };
-
-	// Step 5: apply. Every file is uploaded already, so a REPLACE goes out as one call.
-	const audienceId = await apply(ctx, config, target, updates, itemIndex, requestIds, () => (summary.created = true));
-	summary.audienceId = audienceId;
-
-	// Step 6: report the audience as TikTok sees it now.
-	const after = await getAudience.call(ctx, config.advertiserId, audienceId, itemIndex);
-	if (after) {
-		requestIds.push(after.requestId);
-		summary.audienceName = after.audience.name;
-		summary.audienceSize = after.audience.cover_num;
-		summary.audienceValid = after.audience.is_valid;
-	}
-	return summary;
 }
 
 /**

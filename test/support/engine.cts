@@ -207,6 +207,8 @@ export interface RunOptions {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	/** Items fed to the start node (the first node, or `startNode`). */
 	input?: INodeExecutionData[];
+	/** Items per input of the start node (e.g. Mirror's list and previous snapshot); overrides `input`. */
+	inputs?: INodeExecutionData[][];
 	startNode?: string;
 	/** `manual` runs are what the editor does; `trigger`/`webhook`/`cli` are production runs whose static data n8n saves. */
 	mode?: WorkflowExecuteMode;
@@ -225,6 +227,8 @@ export interface RunResult {
 	staticDataChanged: boolean;
 	/** JSON of every item a node output on its first run, per output index 0. */
 	output(nodeName: string): IDataObject[];
+	/** Every item (JSON and binary) a node output on its first run, output index 0. */
+	items(nodeName: string): INodeExecutionData[];
 	/** The error a node threw, if any. */
 	error(): { message: string; description?: string | null; node?: string } | undefined;
 }
@@ -272,7 +276,7 @@ export async function runWorkflow(o: RunOptions): Promise<RunResult> {
 	} as unknown as IWorkflowExecuteAdditionalData;
 	const start = (o.startNode ? workflow.getNode(o.startNode) : workflow.getStartNode()) as INode;
 	const runData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node: start, data: { main: [o.input ?? [{ json: {} }]] }, source: null }] },
+		executionData: { nodeExecutionStack: [{ node: start, data: { main: o.inputs ?? [o.input ?? [{ json: {} }]] }, source: null }] },
 	});
 	await new WorkflowExecute(additionalData, mode, runData).processRunExecutionData(workflow);
 	const run = await finished;
@@ -284,6 +288,9 @@ export async function runWorkflow(o: RunOptions): Promise<RunResult> {
 		output(nodeName: string) {
 			const taskData = run.data.resultData.runData[nodeName]?.[0];
 			return (taskData?.data?.main?.[0] ?? []).map((item) => item.json);
+		},
+		items(nodeName: string) {
+			return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
 		},
 		error() {
 			const e = run.data.resultData.error as unknown as { message: string; description?: string | null; node?: { name: string } } | undefined;

@@ -48,3 +48,8 @@ export function lastReplaceAt(history: AudienceHistoryEntry[]): number | undefin
 export function lastApiChangeAt(history: AudienceHistoryEntry[]): number | undefined {
 	return newest(history, isApiEntry);
 }
+
+/** Time of the newest whole-list change (a replace, or the create from files), in epoch ms: Mirror's drift clock. */
+export function lastWholeListAt(history: AudienceHistoryEntry[]): number | undefined {
+	return newest(history, (e) => isReplaceEntry(e) || (e.action ?? '').toLowerCase() === 'create');
+}
