@@ -173,11 +173,11 @@ describe('refusals after reading TikTok: nothing changes', () => {
 		expect(f.emu.state.audiences.size).toBe(0);
 	});
 
-	test('calculate type different from the audience', async () => {
+	test('an email audience mapped with a phone field only (its type comes from TikTok, not the parameter)', async () => {
 		const id = await seedListAudience(f, 'Email list', 1200);
-		const o = await runNode(f, listNode({ listMode: 'existing', audience: byId(id), calculateType: 'PHONE_SHA256', phoneField: 'phone' }), items([{ phone: '+1 650 555 0101' }]));
+		const o = await runNode(f, listNode({ listMode: 'existing', audience: byId(id), calculateType: 'PHONE_SHA256', emailField: '', phoneField: 'phone' }), items([{ phone: '+1 650 555 0101' }]));
 		expect(o.error).toBe(
-			`Audience ${id} ("Email list") was created with calculate type EMAIL_SHA256; Calculate Type is PHONE_SHA256. TikTok fixes the type at creation: set Calculate Type to match, or sync to another list.`,
+			`Audience ${id} ("Email list") holds emails: Calculate Type "Email" needs "Email Field": enter the item field or CSV column that holds the email.`,
 		);
 		expect(mutations(o)).toEqual([]);
 		expect(membersOf(f, id)).toHaveLength(1200);
