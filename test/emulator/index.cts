@@ -35,6 +35,9 @@ export interface EmulatorOptions {
 	freezeClock?: boolean;
 	/** Delay of the `slow` fault; default 3000 ms. */
 	slowMs?: number;
+	/** Emulator time an upload takes: the clock advances by a seeded draw in this range (default 0 and 0). */
+	uploadMinMs?: number;
+	uploadMaxMs?: number;
 	/** Second REPLACE on an audience within this window fails; default 24 h. */
 	replaceCooldownMs?: number;
 	/** Unused file_paths expire (40910) after this; default 7 days. */
@@ -71,6 +74,7 @@ function number(v: number | undefined, fallback: number, name: string, max = Inf
 }
 
 export function buildConfig(o: EmulatorOptions): EmulatorConfig {
+	if ((o.uploadMaxMs ?? Infinity) < (o.uploadMinMs ?? 0)) throw new RangeError('uploadMaxMs must be >= uploadMinMs');
 	const kinds = o.faultCodes ?? DEFAULT_RANDOM_KINDS;
 	for (const k of kinds) if (!isFaultKind(k)) throw new RangeError(`unknown fault kind ${k}`);
 	return {
@@ -81,6 +85,8 @@ export function buildConfig(o: EmulatorOptions): EmulatorConfig {
 		matchRate: number(o.matchRate, 0.7, 'matchRate', 1),
 		processingDelayMs: number(o.processingDelayMs, 60_000, 'processingDelayMs'),
 		slowMs: number(o.slowMs, 3000, 'slowMs'),
+		uploadMinMs: number(o.uploadMinMs, 0, 'uploadMinMs'),
+		uploadMaxMs: number(o.uploadMaxMs, o.uploadMinMs ?? 0, 'uploadMaxMs'),
 		replaceCooldownMs: number(o.replaceCooldownMs, DAY_MS, 'replaceCooldownMs'),
 		fileTtlMs: number(o.fileTtlMs, 7 * DAY_MS, 'fileTtlMs'),
 		maxFileBytes: number(o.maxFileBytes, 1024 * 1024 * 1024, 'maxFileBytes'),

@@ -18,6 +18,13 @@ export interface EmulatorConfig {
 	processingDelayMs: number;
 	/** Delay of the "slow" fault. */
 	slowMs: number;
+	/**
+	 * How long an upload takes in emulator time: once its body is read, the clock moves forward by a seeded draw in
+	 * [uploadMinMs, uploadMaxMs] (0 and 0: no time passes). Simulations use it for transfers of realistic length
+	 * without waiting for them in real time.
+	 */
+	uploadMinMs: number;
+	uploadMaxMs: number;
 	replaceCooldownMs: number;
 	fileTtlMs: number;
 	maxFileBytes: number;
@@ -111,6 +118,8 @@ export class State {
 	requestLog: LogEntry[] = [];
 	faultCounters: Record<string, number> = {};
 	fileCounter = 0;
+	/** Uploads whose duration was drawn (seeds the draw). */
+	uploadCounter = 0;
 	audienceCounter = 0;
 
 	pixelEvents(pixelCode: string): PixelEvents {
@@ -145,6 +154,7 @@ export class State {
 		this.requestLog = [];
 		this.faultCounters = {};
 		this.fileCounter = 0;
+		this.uploadCounter = 0;
 		this.audienceCounter = 0;
 	}
 }

@@ -122,6 +122,56 @@ describe('successful uploads', () => {
 	}, 60_000);
 });
 
+describe('upload time (uploadMinMs / uploadMaxMs)', () => {
+	afterEach(() => {
+		emu.config.uploadMinMs = 0;
+		emu.config.uploadMaxMs = 0;
+	});
+
+	test('off by default: an upload takes no emulator time', async () => {
+		const before = emu.clock.now();
+		expectOk(await upload(emu, { content: emailHashes(2).join('\n') }));
+		expect(emu.clock.now()).toBe(before);
+	});
+
+	test('a fixed duration moves the frozen clock by exactly that much per upload; the file lands at the end', async () => {
+		emu.config.uploadMinMs = 45_000;
+		emu.config.uploadMaxMs = 45_000;
+		const before = emu.clock.now();
+		expectOk(await upload(emu, { content: emailHashes(2).join('\n') }));
+		expectOk(await upload(emu, { content: emailHashes(3).join('\n') }));
+		expect(emu.clock.now()).toBe(before + 90_000);
+		expect((await filesView()).map((f: { upload_time: string }) => f.upload_time)).toEqual(['2025-01-01 00:00:45', '2025-01-01 00:01:30']);
+	});
+
+	test('a range gives seeded draws inside it, the same sequence again after a reset', async () => {
+		const durations = async () => {
+			const out: number[] = [];
+			for (let k = 0; k < 6; k++) {
+				const before = emu.clock.now();
+				expectOk(await upload(emu, { content: emailHashes(1).join('\n') }));
+				out.push(emu.clock.now() - before);
+			}
+			return out;
+		};
+		emu.config.uploadMinMs = 5_000;
+		emu.config.uploadMaxMs = 120_000;
+		const first = await durations();
+		emu.reset();
+		expect(await durations()).toEqual(first);
+		expect(first.every((ms) => Number.isInteger(ms) && ms >= 5_000 && ms <= 120_000)).toBe(true);
+		expect(new Set(first).size).toBe(6);
+	});
+
+	test('a failed upload still took its time (the bytes were sent); settable through /__emulator/config', async () => {
+		const res = await fetch(`${emu.url}/__emulator/config`, { method: 'POST', body: JSON.stringify({ uploadMinMs: 7_000, uploadMaxMs: 7_000 }) });
+		expect(((await res.json()) as Record<string, number>).uploadMaxMs).toBe(7_000);
+		const before = emu.clock.now();
+		expectError(await upload(emu, { content: emailHashes(1).join('\n'), signature: '0'.repeat(32) }), 40900, 'file_signature: The file signature does not match the MD5 of the file.');
+		expect(emu.clock.now()).toBe(before + 7_000);
+	});
+});
+
 describe('upload errors', () => {
 	test('only .csv/.txt → 40908', async () => {
 		expectError(await upload(emu, { content: emailHashes(1)[0], filename: 'a.xlsx' }), 40908, 'file: Only .csv or .txt files are supported.');

@@ -95,12 +95,23 @@ async function upload(ctx: RequestCtx): Promise<unknown> {
 		f.out.end();
 		await once(f.out, 'close');
 	}
+	passUploadTime(emu);
 	try {
 		return { file_path: await finishUpload(ctx, fields, f) };
 	} catch (e) {
 		if (f) discard(f);
 		throw e;
 	}
+}
+
+/** The emulator time the transfer took (config uploadMinMs..uploadMaxMs, a seeded draw per upload): the clock moves on. */
+function passUploadTime(emu: EmulatorContext): void {
+	const { uploadMinMs: lo, uploadMaxMs } = emu.config;
+	const hi = Math.max(lo, uploadMaxMs);
+	if (hi <= 0) return;
+	emu.state.uploadCounter += 1;
+	const draw = parseInt(seededHex(emu.config.seed, 'upload_ms', emu.state.uploadCounter, 8), 16) / 0x1_0000_0000;
+	emu.clock.advance(Math.round(lo + draw * (hi - lo)));
 }
 
 function discard(f: FilePart): void {
