@@ -104,6 +104,8 @@ function size(): Size {
 class Agenda {
 	private jobs: Array<{ at: number; seq: number; label: string; run: () => Promise<void> }> = [];
 	private seq = 0;
+	/** Real seconds spent per kind of job (where a season's time goes). */
+	readonly seconds = new Map<string, number>();
 	private readonly emu: EmulatorHandle;
 	constructor(emu: EmulatorHandle) {
 		this.emu = emu;
@@ -123,7 +125,10 @@ class Agenda {
 			// A job starts at its time, or late when the one before it ran past it (n8n would run both at once).
 			if (this.emu.clock.now() < job.at) this.emu.clock.set(job.at);
 			onJob(job.label);
+			const t = performance.now();
 			await job.run();
+			const kind = job.label.replace(/ \(.*\)$/, '');
+			this.seconds.set(kind, (this.seconds.get(kind) ?? 0) + (performance.now() - t) / 1000);
 		}
 	}
 }
@@ -798,6 +803,7 @@ async function main(): Promise<void> {
 	line('season_restarts', c.restarts, 'restarts');
 	line('season_api_requests', apiRequests, 'requests');
 	line('season_faults_injected', `${faultsInjected} (${((faultsInjected - c.faultsScripted) / Math.max(1, apiRequests)).toFixed(3)} of requests at random, plus outages) ${JSON.stringify(faultCounters)}`);
+	process.stderr.write(`season: real time by job: ${[...agenda.seconds].map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}\n`);
 	line('season_duration_s', ((performance.now() - started) / 1000).toFixed(1), 's');
 
 	if (c.daysExact !== expectedExactDays) problems.push(`season_days_exact ${c.daysExact} ≠ ${expectedExactDays}`);

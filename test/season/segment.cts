@@ -124,18 +124,17 @@ export function segmentCsv(people: number[], day: number, fileName: string): INo
 	return { json: { rows: people.length }, binary: { data: { data: data.toString('base64'), mimeType: 'text/csv', fileName, fileSize: String(data.length) } } };
 }
 
-/** How CustomerLabs-style webhooks say "entered" and "exited": every spelling Changes maps, in mixed case. */
-export const ADD_WORDS = ['add', 'added', 'entered', 'join', 'true', 'yes', '1', 'Entered', 'ADD'];
-export const REMOVE_WORDS = ['remove', 'removed', 'exited', 'leave', 'false', 'no', '0', 'Exited', 'REMOVE'];
+/** How webhooks say "entered" and "exited" (CustomerLabs' segment webhooks and others): words in mixed case, booleans, numbers. */
+export const ADD_WORDS: Array<string | boolean | number> = ['add', 'added', 'entered', 'joined', 'join', true, 1, 'true', 'yes', ' Entered ', 'ADD'];
+export const REMOVE_WORDS: Array<string | boolean | number> = ['remove', 'removed', 'exited', 'left', 'leave', false, 0, 'false', 'no', 'Exited', 'REMOVE'];
 /** A value Changes must reject row by row (reason `unknown_change`). */
 export const UNKNOWN_WORD = 'paused';
 
-export interface ChangeRow {
-	email: string;
-	action: string;
-}
-
-/** What one Changes run must report for its rows: the later row wins for a person. */
+/**
+ * What one Changes run must report for its rows: per person the later row wins (appended / removed count people);
+ * `overridden` counts the rows that reversed an earlier row of the same person; rows with an unknown change are
+ * rejected one by one.
+ */
 export interface ChangesExpected {
 	appended: number;
 	removed: number;
@@ -145,23 +144,17 @@ export interface ChangesExpected {
 
 export function expectedChanges(rows: Array<{ n: number; kind: 'add' | 'remove' | 'unknown' }>): ChangesExpected {
 	const last = new Map<number, 'add' | 'remove'>();
-	const kinds = new Map<number, Set<string>>();
 	let unknown = 0;
+	let overridden = 0;
 	for (const r of rows) {
 		if (r.kind === 'unknown') {
 			unknown++;
 			continue;
 		}
+		const before = last.get(r.n);
+		if (before !== undefined && before !== r.kind) overridden++;
 		last.set(r.n, r.kind);
-		const k = kinds.get(r.n) ?? new Set<string>();
-		k.add(r.kind);
-		kinds.set(r.n, k);
 	}
 	const finals = [...last.values()];
-	return {
-		appended: finals.filter((k) => k === 'add').length,
-		removed: finals.filter((k) => k === 'remove').length,
-		overridden: [...kinds.values()].filter((k) => k.size > 1).length,
-		unknown,
-	};
+	return { appended: finals.filter((k) => k === 'add').length, removed: finals.filter((k) => k === 'remove').length, overridden, unknown };
 }
