@@ -307,14 +307,21 @@ async function main(): Promise<void> {
 		return outcome;
 	};
 
-	const inspect = async (audienceId: string): Promise<Inspected> => {
-		const res = await fetch(`${emu.url}/__emulator/audiences/${audienceId}`);
-		if (res.status !== 200) throw new Error(`inspection of ${audienceId}: HTTP ${res.status}`);
-		return (await res.json()) as Inspected;
+	/** The emulator's inspection API (a kept-alive connection the server has just closed is opened again). */
+	const inspection = async <T,>(path: string): Promise<T> => {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				const res = await fetch(`${emu.url}/__emulator/${path}`);
+				if (res.status !== 200) throw new Error(`inspection ${path}: HTTP ${res.status}`);
+				return (await res.json()) as T;
+			} catch (error) {
+				if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+			}
+		}
 	};
+	const inspect = async (audienceId: string) => await inspection<Inspected>(`audiences/${audienceId}`);
 	const audienceIdNamed = async (name: string): Promise<string | undefined> => {
-		const res = await fetch(`${emu.url}/__emulator/audiences?members=false`);
-		const all = ((await res.json()) as { audiences: Array<{ audience_id: string; name: string }> }).audiences.filter((a) => a.name === name);
+		const all = (await inspection<{ audiences: Array<{ audience_id: string; name: string }> }>('audiences?members=false')).audiences.filter((a) => a.name === name);
 		if (all.length > 1) note(`${all.length} audiences are named "${name}"`);
 		return all[0]?.audience_id;
 	};
@@ -821,6 +828,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-	process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+	process.stderr.write(`${(error as Error).stack ?? String(error)}${(error as Error).cause ? `\ncause: ${String((error as Error).cause)}` : ''}\n`);
 	process.exitCode = 1;
 });

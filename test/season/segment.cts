@@ -3,15 +3,24 @@
 // UK mobile number; their member keys are what the emulator must hold.
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { memberKey, person, RawRegistry, sha, type ListType } from '../soak/people.cts';
+import { memberKey, person, RawRegistry, type ListType } from '../soak/people.cts';
 
 export const TAG = 'season';
 
-/** The member key the emulator stores for person n in an audience of this type. */
-export const keyOf = (type: ListType, n: number) => memberKey(type, TAG, n);
+const keys = new Map<string, string>();
+/** The member key the emulator stores for person n in an audience of this type (computed once: the checks run daily). */
+export function keyOf(type: ListType, n: number): string {
+	const id = `${type}:${n}`;
+	let key = keys.get(id);
+	if (key === undefined) {
+		key = memberKey(type, TAG, n);
+		keys.set(id, key);
+	}
+	return key;
+}
 
 /** The website audience's user key: the SHA-256 of the normalized email (the emulator's `user_key`). */
-export const userKeyOf = (n: number) => sha(person(TAG, n).email);
+export const userKeyOf = (n: number) => keyOf('EMAIL_SHA256', n);
 
 /** A set of people as member keys. */
 export const keysOf = (type: ListType, people: Iterable<number>) => new Set([...people].map((n) => keyOf(type, n)));
