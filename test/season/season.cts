@@ -23,6 +23,7 @@
 //
 //   npm run season                    (build, then the full season)
 //   npx tsx test/season/season.cts [--small] [--days N] [--people N] [--seed S] [--flows mirror,changes,events,replace]
+//                                  [--verbose]  (every job as it starts)
 import path from 'node:path';
 import type { IBinaryData, IDataObject, INode, INodeExecutionData, INodeType, IRun, WorkflowExecuteMode } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
@@ -730,15 +731,20 @@ async function main(): Promise<void> {
 				if (flowOn('events')) await eventWf.restart();
 			});
 		}
-		// TikTok down for a while: runs fail (Mirror's partly: its first update goes through), and are run again.
-		if (day % 6 === 2) {
-			const outage = (path: string) => () => {
+		// TikTok down for a while: runs fail and are run again. Mirror's partly: its first update goes through (the
+		// answer is lost), then every retry fails; the daily Replace All's update fails 6 times in a row.
+		if (day % 6 === 3) {
+			agenda.add(at(day, 2, 57), 'outage (update)', async () => {
 				c.faultsScripted += 7;
-				emu.faults.script({ path, kind: '50002', afterHandling: true });
-				emu.faults.script({ path, kind: 'http503', times: 6 });
-			};
-			agenda.add(at(day, 2, 59), 'outage (update)', async () => outage('dmp/custom_audience/update/')());
+				emu.faults.script({ path: 'dmp/custom_audience/update/', kind: '50002', afterHandling: true });
+				emu.faults.script({ path: 'dmp/custom_audience/update/', kind: 'http503', times: 6 });
+			});
 			agenda.add(at(day, 3, 40), 'outage over', async () => endOutage());
+			agenda.add(at(day, 3, 57), 'outage (update)', async () => {
+				c.faultsScripted += 6;
+				emu.faults.script({ path: 'dmp/custom_audience/update/', kind: 'http503', times: 6 });
+			});
+			agenda.add(at(day, 4, 40), 'outage over', async () => endOutage());
 			agenda.add(at(day, 12), 'outage (upload)', async () => {
 				c.faultsScripted += 6;
 				emu.faults.script({ path: 'dmp/custom_audience/file/upload/', kind: 'http503', times: 6 });
@@ -769,7 +775,10 @@ async function main(): Promise<void> {
 		if (relinkDay < S.days) agenda.add(at(relinkDay, 1), 'relink', lifecycle('relink'));
 	}
 
-	await agenda.runUntil(lastCheck, () => {});
+	const verbose = process.argv.includes('--verbose');
+	await agenda.runUntil(lastCheck, (label) => {
+		if (verbose) process.stderr.write(`season: ${iso(emu.clock.now())} ${label}\n`);
+	});
 
 	// ---- the stores this package could write to, scanned for raw identifiers
 	drainLog();
