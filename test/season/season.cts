@@ -9,7 +9,11 @@
 //     some with an action the node must reject); a failed burst is sent again after a few minutes, in order;
 //   - Event Sync: the Audience Sync Trigger (kind Event Sync, refresh every 6 hours, polled hourly) sends a join event
 //     for everyone who joined since its last refresh to a website audience with a 7-day lookback;
-//   - Replace All, daily at 04:00 ± 2 minutes, with the wait option (TikTok allows one replace per 24 hours).
+//   - Replace All, daily at 04:00 ± 2 minutes, with the wait option (TikTok allows one replace per 24 hours). The wait
+//     is 60 minutes (the option's maximum; `--replace-wait N`): a replace that lands late (a failed run retried a few
+//     minutes later) opens TikTok's next window that much later on every following day, since each replace must come
+//     24 hours after the one before; only a refused day resets it. The season's five retried replaces add up to more
+//     than the default 10 minutes (with `--replace-wait 10` days 8, 16 and 28 are refused).
 // Uploads take 5–120 s of emulator time; 10 % of TikTok requests fail (5xx, timeouts, rate limits, resets), and on a
 // few days TikTok is down long enough to fail a run (partly applied, for Mirror), which is run again a few minutes
 // later ('retry' mode, as n8n's "Retry" does). Every few days n8n restarts (module state cleared). Instant syncs
@@ -23,7 +27,7 @@
 //
 //   npm run season                    (build, then the full season)
 //   npx tsx test/season/season.cts [--small] [--days N] [--people N] [--seed S] [--flows mirror,changes,events,replace]
-//                                  [--verbose]  (every job as it starts)
+//                                  [--replace-wait MINUTES] [--verbose]  (every job as it starts)
 import path from 'node:path';
 import type { IBinaryData, IDataObject, INode, INodeExecutionData, INodeType, IRun, WorkflowExecuteMode } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
@@ -42,6 +46,7 @@ import {
 	Segment,
 	segmentCsv,
 	spellEmail,
+	spellPhone,
 	UNKNOWN_WORD,
 	userKeyOf,
 	type ChangesExpected,
@@ -78,6 +83,7 @@ interface Size {
 	seed: number;
 	faultRate: number;
 	flows: Flow[];
+	replaceWaitMinutes: number;
 }
 
 function arg(name: string): string | undefined {
@@ -98,6 +104,7 @@ function size(): Size {
 		seed: Number(arg('seed') ?? 13),
 		faultRate: Number(arg('fault-rate') ?? 0.1),
 		flows,
+		replaceWaitMinutes: Number(arg('replace-wait') ?? 60),
 	};
 }
 
@@ -231,6 +238,7 @@ async function main(): Promise<void> {
 		changesRuns: 0,
 		replaceRuns: 0,
 		replaceWaited: 0,
+		replaceLongestWaitMs: 0,
 		eventRefreshes: 0,
 		eventsSent: 0,
 		restarts: 0,
@@ -424,7 +432,7 @@ async function main(): Promise<void> {
 			binaryPropertyName: 'data',
 			emailField: 'email',
 			phoneField: 'phone',
-			options: { replaceWaitMinutes: 10 },
+			options: { replaceWaitMinutes: S.replaceWaitMinutes },
 		});
 	const scheduledReplace = async (mode: WorkflowExecuteMode): Promise<void> => {
 		const people = segment.sorted();
@@ -447,7 +455,10 @@ async function main(): Promise<void> {
 			const [last, before] = replaces;
 			if (last - before < DAY) note(`two replaces ${iso(before)} and ${iso(last)} less than 24 h apart`);
 			// Started before TikTok's window opened and not refused: the node uploaded, then waited for the window.
-			if (startedAt < before + DAY) c.replaceWaited++;
+			if (startedAt < before + DAY) {
+				c.replaceWaited++;
+				c.replaceLongestWaitMs = Math.max(c.replaceLongestWaitMs, before + DAY - startedAt);
+			}
 		}
 	};
 
@@ -812,7 +823,8 @@ async function main(): Promise<void> {
 	line('season_instant_skipped_unlinked', c.instantSkippedUnlinked, 'runs');
 	line('season_raw_identifiers_stored', leaks.length, 'findings');
 	line('season_segment_final', segment.size, 'people');
-	line('season_runs', `mirror ${c.mirrorRuns}, changes ${c.changesRuns}, replace ${c.replaceRuns} (${c.replaceWaited} waited for the window), event refreshes ${c.eventRefreshes}`);
+	line('season_runs', `mirror ${c.mirrorRuns}, changes ${c.changesRuns}, replace ${c.replaceRuns}, event refreshes ${c.eventRefreshes}`);
+	line('season_replace_waited', `${c.replaceWaited} runs (window opened up to ${(c.replaceLongestWaitMs / MINUTE).toFixed(1)} minutes after the start; wait option ${S.replaceWaitMinutes} minutes)`);
 	line('season_runs_failed_then_retried', c.runsFailed, 'runs');
 	line('season_trigger_poll_errors', c.pollErrors, 'polls');
 	line('season_events_sent', c.eventsSent, 'events');
@@ -830,6 +842,9 @@ async function main(): Promise<void> {
 	if (flowOn('mirror') && (c.instantRefusedExpected === 0 || c.instantAllowedExpected === 0)) problems.push('the instant syncs did not cover both sides of the cooldown');
 	if (leaks.length) problems.push(`raw identifiers or the token stored: ${[...new Set(leaks)].slice(0, 10).join(' | ')}`);
 	if (faultsInjected === 0) problems.push('no fault was injected');
+	// The scan finds what it looks for: a member's email and phone, as the CRM writes them, in a text.
+	const control = findSecrets(`${spellEmail(0, 0)} ${spellPhone(0, 1)}`, secrets(), 'control');
+	if (control.length !== 2) problems.push(`the raw-identifier scan misses a planted email and phone (${control.length} of 2 found)`);
 	if (problems.length > 0) {
 		process.stdout.write(`SEASON FAILED: ${[...new Set(problems)].slice(0, 20).join('; ')}\n`);
 		process.exitCode = 1;
