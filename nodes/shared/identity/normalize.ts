@@ -3,6 +3,15 @@
  * (https://business-api.tiktok.com/portal/docs, Audience Management and Events API). Pure functions,
  * no n8n import: every rule lives here once and is shared by List Sync and Event Sync.
  */
+/**
+ * Version of the rules below that turn a raw email or phone into the string that is hashed. Mirror snapshots
+ * (nodes/shared/sync/snapshot.ts) record it: a snapshot written under other rules would hash the same person
+ * differently, so Mirror would remove and re-add them. Bump it whenever a change makes any value normalize to a
+ * different string (a new rule, a fixed edge case); snapshots from before are then refused and the next sync starts
+ * over (a first sync).
+ */
+export const NORMALIZATION_VERSION = 1;
+
 export type Normalized = { ok: true; value: string } | { ok: false; reason: RejectReason };
 
 /** Reasons a value is rejected; stable strings, counted in node outputs. */
