@@ -908,6 +908,9 @@ export class SnapshotWriter {
 	}
 }
 
+/** Rows per dedupe window of the pipeline past its limit (as many as an upload file holds by default). */
+const DEDUPE_WINDOW_ROWS = 250_000;
+
 export interface MirrorSinkOptions {
 	calculateType: CalculateType;
 	/** The new snapshot: every distinct row of the current list goes in. */
@@ -936,6 +939,7 @@ export class MirrorSink implements RowSink {
 	private readonly inner: RowSink;
 	private readonly type: number;
 	private readonly out: string[] = [];
+	private received = 0;
 
 	constructor(options: MirrorSinkOptions) {
 		this.writer = options.writer;
@@ -944,9 +948,13 @@ export class MirrorSink implements RowSink {
 		this.type = options.calculateType === 'EMAIL_SHA256' ? ENTRY_EMAIL : options.calculateType === 'PHONE_SHA256' ? ENTRY_PHONE : 0;
 	}
 
-	/** The upload files `inner` completed (the pipeline starts its per-file dedupe anew with each). */
+	/**
+	 * Where the pipeline starts its per-file dedupe anew (past its whole-list limit): the upload files `inner`
+	 * completed, plus one every DEDUPE_WINDOW_ROWS rows. Joiners are few, so their files alone would let the
+	 * pipeline's per-file set grow with the whole list; repeats of snapshot members are caught by the index anyway.
+	 */
 	get files(): number {
-		return this.inner.files ?? 0;
+		return (this.inner.files ?? 0) + Math.floor(this.received / DEDUPE_WINDOW_ROWS);
 	}
 
 	writeRow(line: string): void {
@@ -964,6 +972,7 @@ export class MirrorSink implements RowSink {
 			return;
 		}
 		const { writer, index, type, out } = this;
+		this.received += count;
 		let joins = 0;
 		for (let i = 0; i < count; i++) {
 			const line = lines[i];
@@ -989,6 +998,7 @@ export class MirrorSink implements RowSink {
 
 	writePair(email: string, phone: string): void {
 		const { writer, index } = this;
+		this.received++;
 		const type = email === '' ? ENTRY_PHONE : phone === '' ? ENTRY_EMAIL : ENTRY_PAIR;
 		const at = writer.reserve(entryBytes(type));
 		const chunk = writer.chunk;
