@@ -381,6 +381,33 @@ describe('joiners and leavers through the row pipeline', () => {
 		expect([next.appends, next.removes, next.sink.kept, next.sink.repeated]).toEqual([[], [], 3, 0]);
 	});
 
+	test('MirrorSink on its own: runs of 600 rows (past its 256-row batches), repeats squeezed out of the new snapshot', async () => {
+		const d = (i: number) => h(`m${i}@example.com`);
+		const previous = snapshot(EMAIL, Array.from({ length: 400 }, (_, i) => d(i)));
+		const index = await SnapshotIndex.build(() => previous, EMAIL);
+		const chunks: Buffer[] = [];
+		const writer = new SnapshotWriter({ ...EMAIL, chunkBytes: 4096, onChunk: (c) => chunks.push(c) });
+		const appends = new Lines();
+		const sink = new MirrorSink({ calculateType: 'EMAIL_SHA256', writer, index, inner: appends });
+		// Rows 0..299: people 200..499 (200..399 were members, 400..499 join); rows 300..599: members 0..99, then
+		// people 200..399 again (repeats, in later batches of 256). Then d(0) again, a joiner after it (its bytes move
+		// over the repeat's), and d(0) once more.
+		const rows = [...Array.from({ length: 300 }, (_, i) => d(i + 200)), ...Array.from({ length: 300 }, (_, i) => d(i < 100 ? i : i + 100))];
+		sink.writeRows(rows, 600);
+		sink.writeRows([d(0), d(1000), d(0)], 3);
+		const removes = new Lines();
+		expect(await index.writeLeavers(previous, removes)).toBe(100);
+		writer.end('123');
+		expect([sink.kept, sink.repeated, sink.joined]).toEqual([300, 202, 101]);
+		expect(appends.rows).toEqual([...Array.from({ length: 100 }, (_, i) => d(i + 400)), d(1000)]);
+		expect(removes.rows).toEqual(Array.from({ length: 100 }, (_, i) => d(i + 100)));
+		const next = Buffer.concat(chunks);
+		expect(await members(next, EMAIL)).toEqual([...Array.from({ length: 300 }, (_, i) => d(i + 200)), ...Array.from({ length: 100 }, (_, i) => d(i)), d(1000)]);
+		// The header alone; a 256-row batch needs 8,448 bytes, more than a 4 KiB chunk: it gets a chunk of its own; the
+		// rest (144 rows of the second batch, none of the 88 repeats, d(1000), the 70-byte trailer) shares the last.
+		expect(chunks.map((c) => c.length)).toEqual([32, 8448, 144 * 33 + 33 + 70]);
+	});
+
 	test('MULTIPLE_TYPES: a row is a member; a changed phone is a new row plus the old one removed', async () => {
 		const e = (name: string) => h(`${name}@example.com`);
 		const p = (digits: string) => h(`1555${digits}`);

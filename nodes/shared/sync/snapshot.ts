@@ -166,6 +166,8 @@ class Key {
 
 const BUCKET_BITS = 20;
 const BUCKETS = 1 << BUCKET_BITS;
+/** Rows looked up together (the pipeline hands over at most 256 at a time). */
+const BATCH = 256;
 /** Up to this many entries, pass 1 keeps their buckets and the index uses fewer (about 8 entries a bucket). */
 const SMALL_SNAPSHOT = 1 << 16;
 
@@ -512,6 +514,11 @@ export class SnapshotIndex {
 	private readonly seenBits: Uint8Array;
 	private readonly key = new Key();
 	private seenCount = 0;
+	// visitRun's phases.
+	private readonly runHi = new Uint32Array(BATCH);
+	private readonly runLo = new Uint32Array(BATCH);
+	private readonly runFrom = new Uint32Array(BATCH);
+	private readonly runTo = new Uint32Array(BATCH);
 
 	private constructor(info: SnapshotInfo, expected: SnapshotIdentity, starts: Uint32Array, keys: Uint32Array) {
 		this.info = info;
@@ -611,6 +618,44 @@ export class SnapshotIndex {
 			found = 1;
 		}
 		return found;
+	}
+
+	/**
+	 * `visit` for `n` single-digest entries side by side in `buf` from `base` (33 bytes each: type, digest); the
+	 * answers go to `found`. Phase by phase: keys, bucket bounds, then the scans, so the random reads of many rows
+	 * overlap.
+	 */
+	visitRun(type: number, buf: Uint8Array, base: number, n: number, found: Uint8Array): void {
+		const { key, keys, seenBits, starts, shift, runHi, runLo, runFrom, runTo } = this;
+		for (let i = 0; i < n; i++) {
+			key.of(type, buf, base + i * (1 + DIGEST_BYTES) + 1);
+			runFrom[i] = key.bucket >>> shift;
+			runHi[i] = key.hi;
+			runLo[i] = key.lo;
+		}
+		for (let i = 0; i < n; i++) {
+			const bucket = runFrom[i];
+			runFrom[i] = starts[bucket];
+			runTo[i] = starts[bucket + 1];
+		}
+		for (let i = 0; i < n; i++) {
+			const hi = runHi[i];
+			const lo = runLo[i];
+			const end = runTo[i];
+			let answer = 0;
+			for (let place = runFrom[i]; place < end; place++) {
+				if (keys[place * 2] !== hi || keys[place * 2 + 1] !== lo) continue;
+				const bit = 1 << (place & 7);
+				if ((seenBits[place >>> 3] & bit) !== 0) {
+					if (answer === 0) answer = 2;
+					continue;
+				}
+				seenBits[place >>> 3] |= bit;
+				this.seenCount++;
+				answer = 1;
+			}
+			found[i] = answer;
+		}
 	}
 
 	/** Whether a digest (lowercase hex; for a pair both, '' for a missing one) is in the snapshot, without marking it. */
@@ -844,7 +889,7 @@ export class SnapshotWriter {
 	 */
 	reserve(size: number): number {
 		if (this.ended) throw new Error('snapshot: written after end()');
-		if (this.used + size > this.buf.length) this.flushChunk();
+		if (this.used + size > this.buf.length) this.flushChunk(size);
 		return this.used;
 	}
 
@@ -855,9 +900,14 @@ export class SnapshotWriter {
 
 	/** Keeps the entry written at `at` (after `reserve`). @internal */
 	commit(at: number, type: number): void {
+		this.commitRun(at + entryBytes(type), type, 1);
+	}
+
+	/** Keeps `count` entries of one type, written up to `end` (after `reserve`). @internal */
+	commitRun(end: number, type: number, count: number): void {
 		if (this.singleType !== 0 && type !== this.singleType) throw new Error('snapshot: entry type does not match the calculate type');
-		this.counts[type]++;
-		this.used = at + entryBytes(type);
+		this.counts[type] += count;
+		this.used = end;
 	}
 
 	/**
@@ -892,9 +942,9 @@ export class SnapshotWriter {
 		return this.ready.splice(0, this.ready.length);
 	}
 
-	private flushChunk(): void {
+	private flushChunk(size: number): void {
 		this.handOut(true);
-		this.buf = Buffer.allocUnsafe(this.chunkBytes);
+		this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, size));
 	}
 
 	private handOut(hash: boolean): void {
@@ -939,6 +989,7 @@ export class MirrorSink implements RowSink {
 	private readonly inner: RowSink;
 	private readonly type: number;
 	private readonly out: string[] = [];
+	private readonly found = new Uint8Array(BATCH);
 	private received = 0;
 
 	constructor(options: MirrorSinkOptions) {
@@ -971,24 +1022,45 @@ export class MirrorSink implements RowSink {
 			for (let i = 0; i < count; i++) this.writeRow(lines[i]);
 			return;
 		}
-		const { writer, index, type, out } = this;
 		this.received += count;
-		let joins = 0;
-		for (let i = 0; i < count; i++) {
-			const line = lines[i];
-			const at = writer.reserve(1 + DIGEST_BYTES);
-			const chunk = writer.chunk;
+		for (let from = 0; from < count; from += BATCH) this.batch(lines, from, Math.min(count, from + BATCH));
+	}
+
+	/**
+	 * Rows `from` to `to` in phases, each a tight loop: the digests go into the snapshot chunk side by side, the
+	 * index looks them all up (so its memory reads overlap instead of waiting one by one), then repeats are squeezed
+	 * out and the rest kept, the joiners sent on.
+	 */
+	private batch(lines: string[], from: number, to: number): void {
+		const { writer, index, type, out, found } = this;
+		const size = 1 + DIGEST_BYTES;
+		const n = to - from;
+		const base = writer.reserve(n * size);
+		const chunk = writer.chunk;
+		for (let i = 0; i < n; i++) {
+			const at = base + i * size;
 			chunk[at] = type;
-			putHex(chunk, at + 1, line);
-			const found = index ? index.visit(type, chunk, at + 1) : 0;
-			if (found === 2) {
+			putHex(chunk, at + 1, lines[from + i]);
+		}
+		if (index) index.visitRun(type, chunk, base, n, found);
+		else found.fill(0, 0, n);
+		let end = base;
+		let kept = 0;
+		let joins = 0;
+		for (let i = 0; i < n; i++) {
+			const fate = found[i];
+			if (fate === 2) {
 				this.repeated++;
 				continue;
 			}
-			writer.commit(at, type);
-			if (found === 1) this.kept++;
-			else out[joins++] = line;
+			const at = base + i * size;
+			if (end !== at) chunk.copyWithin(end, at, at + size);
+			end += size;
+			if (fate === 1) kept++;
+			else out[joins++] = lines[from + i];
 		}
+		writer.commitRun(end, type, kept + joins);
+		this.kept += kept;
 		if (joins === 0) return;
 		this.joined += joins;
 		const inner = this.inner;
