@@ -69,12 +69,14 @@ describe('Send Sync Event', () => {
 		expect(o.output[1]).toEqual({
 			status: 'skipped',
 			reason: 'no_identifier',
+			message:
+				"No email, phone or external ID TikTok can match (given but not usable: email: email_invalid, phone: phone_no_country_code). Map Email or Phone to an expression giving this person's value, e.g. {{ $json.email }}.",
 			event: 'Purchase',
-			pixel_code: MAIN_PIXEL.pixel_code,
-			ignored_identifiers: { email: 'email_invalid', phone: 'phone_no_country_code' },
+			pixelCode: MAIN_PIXEL.pixel_code,
+			ignoredIdentifiers: { email: 'email_invalid', phone: 'phone_no_country_code' },
 		});
 		expect(o.output[0].status).toBe('sent');
-		expect(stored().map((e) => e.event_id)).toEqual([o.output[0].event_id]);
+		expect(stored().map((e) => e.event_id)).toEqual([o.output[0].eventId]);
 		expect(leaks(o, ['not-an-email', '0755 123 4567', 'ann@example.com'])).toEqual([]);
 	});
 
@@ -117,15 +119,15 @@ describe('Send Sync Event', () => {
 		expect(o.calls).toEqual([]);
 	});
 
-	test('a recipe without pixel_code: a clear error before anything is sent', async () => {
+	test('a recipe without a pixel code: a clear error before anything is sent', async () => {
 		const o = await runNode(f, eventNode({ source: 'recipe', recipe: '{"event":"Purchase"}' }), items([{ email: 'ann@example.com' }]));
-		expect(o.error).toBe('The recipe has no pixel_code or event');
+		expect(o.error).toBe('The recipe has no pixel code or event');
 		expect(o.calls).toEqual([]);
 	});
 
 	test('a custom event without a name: a clear error before anything is sent', async () => {
 		const o = await runNode(f, eventNode({ event: CUSTOM_EVENT, eventCustom: '  ' }), items([{ email: 'ann@example.com' }]));
-		expect(o.error).toBe('Enter an event name');
+		expect(o.error).toBe('Enter a custom event name');
 		expect(o.calls).toEqual([]);
 	});
 
@@ -154,7 +156,7 @@ describe('Create Website Audience', () => {
 
 	test('a retention over 365 days: a clear error, nothing created', async () => {
 		const o = await runNode(f, websiteNode({ retentionInDays: 400 }), [{ json: {} }]);
-		expect(o.error).toBe('Audience Retention must be 0 (TikTok default) or 1 to 365 days');
+		expect(o.error).toBe('Audience Retention must be 1 to 365 days');
 		expect(o.calls).toEqual([]);
 	});
 

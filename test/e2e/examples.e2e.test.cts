@@ -154,6 +154,8 @@ describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 		...(i % 4 === 1 ? { consent: false } : i % 4 === 2 ? {} : { consent: true }),
 	}));
 	const consenting = people.filter((p) => p.consent !== false);
+	/** The example's event: a custom one (not a conversion), one name per audience. */
+	const EVENT = 'CustomerLabsHighIntent';
 
 	test('activated: a CustomerLabs POST creates the website audience, which holds exactly the consenting users', async () => {
 		await activateWorkflow(stack.session, ids[FILE]);
@@ -169,7 +171,7 @@ describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 					{
 						event_source_ids: [MAIN_PIXEL.pixel_id],
 						retention_days: 30,
-						filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: 'PIXEL ADD TO CART' }] },
+						filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: EVENT }] },
 					},
 				],
 			},
@@ -178,22 +180,23 @@ describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 		expect(view.members).toEqual(consenting.map((p) => sha(p.identify_by_email.toLowerCase())).sort());
 		const events = stack.emulator.state.events.get(MAIN_PIXEL.pixel_code)?.live ?? [];
 		expect(events.map((e) => [e.event, e.email, e.phone])).toEqual(
-			consenting.map((p) => ['AddToCart', [sha(p.identify_by_email.toLowerCase())], [sha(`+1${p.identify_by_phone.replace(/\D/g, '')}`)]]),
+			consenting.map((p) => [EVENT, [sha(p.identify_by_email.toLowerCase())], [sha(`+1${p.identify_by_phone.replace(/\D/g, '')}`)]]),
 		);
 
-		// The response is the first item of the last node; the execution holds every item and the summary.
+		// The response is the first item of the last node's first output (Results); the execution holds every item and,
+		// on the second output (Summary), the run summary.
 		const track = stack.emulator.state.requestLog.filter((r) => r.path.endsWith('/event/track/'));
 		expect(track.map((r) => r.code)).toEqual([0]);
-		const eventTime = res.json.event_time as number;
+		const eventTime = res.json.eventTime as number;
 		expect(res.json).toEqual({
 			status: 'sent',
-			event: 'AddToCart',
-			pixel_code: MAIN_PIXEL.pixel_code,
-			audience_id: audience.audienceId,
+			event: EVENT,
+			pixelCode: MAIN_PIXEL.pixel_code,
+			audienceId: audience.audienceId,
 			identifiers: ['email', 'phone'],
-			event_id: sha(`${audience.audienceId}|${MAIN_PIXEL.pixel_code}|AddToCart|${sha('shopper0@example.com')}|${Math.floor(eventTime / 86400)}`),
-			event_time: eventTime,
-			request_id: track[0].request_id,
+			eventId: sha(`${audience.audienceId}|${MAIN_PIXEL.pixel_code}|${EVENT}|${sha('shopper0@example.com')}|${Math.floor(eventTime / 86400)}`),
+			eventTime,
+			requestId: track[0].request_id,
 		});
 		const [execution] = await waitFor('the webhook execution', async () => {
 			const done = await executionsOf(FILE, 'webhook');
@@ -201,10 +204,10 @@ describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 		});
 		expect(execution.status).toBe('success');
 		const out = nodeOutput(execution, 'TikTok Send Sync Event');
-		expect(out.slice(0, people.length).map((o) => o.status)).toEqual(people.map((p) => (p.consent === false ? 'skipped' : 'sent')));
-		expect(out[people.length]).toEqual({
-			summary: { sent: consenting.length, skipped: 3, skipped_by_reason: { no_consent: 3 }, failed: 0, requests: 1, request_ids: [track[0].request_id] },
-		});
+		expect(out.map((o) => o.status)).toEqual(people.map((p) => (p.consent === false ? 'skipped' : 'sent')));
+		expect(nodeOutput(execution, 'TikTok Send Sync Event', 1)).toEqual([
+			{ sent: consenting.length, skipped: 3, skippedByReason: { no_consent: 3 }, failed: 0, requests: 1, requestIds: [track[0].request_id] },
+		]);
 
 		// A production run; the nodes write no static data (n8n saves none).
 		expect(await storedStaticData(stack.session, ids[FILE])).toBeNull();

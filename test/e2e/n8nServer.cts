@@ -812,7 +812,7 @@ export interface Execution {
 	stoppedAt: string | null;
 	data?: {
 		resultData: {
-			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: any; binary?: any }> | null> }; error?: any }>>;
+			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: any; binary?: any }> | null> }; error?: any; hints?: Array<{ message: string; type?: string; location?: string }> }>>;
 			error?: { message: string; description?: string; [key: string]: unknown };
 			lastNodeExecuted?: string;
 		};

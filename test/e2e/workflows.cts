@@ -36,8 +36,8 @@ export function itemsNode(name: string, items: unknown[], x = 250): NodeJson {
 }
 
 /** A node of this package (type `<package>.<name>`); the stack attaches the emulator credential. */
-export function ourNode(name: string, type: string, parameters: Record<string, unknown>, x = 500): NodeJson {
-	return { id: randomUUID(), name, type: nodeType(type), typeVersion: 1, position: [x, 0], parameters };
+export function ourNode(name: string, type: string, parameters: Record<string, unknown>, x = 500, typeVersion = 1): NodeJson {
+	return { id: randomUUID(), name, type: nodeType(type), typeVersion, position: [x, 0], parameters };
 }
 
 /** Connections of a straight chain A → B → C. */
