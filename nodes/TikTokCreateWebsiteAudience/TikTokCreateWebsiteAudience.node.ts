@@ -2,6 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { searchAdvertisers, searchPixels } from '../shared/ui/listSearch';
+import { WEBSITE_AUDIENCE_SUBTITLE } from '../shared/ui/subtitles';
 import { createWebsiteAudienceProperties } from './parameters';
 import { executeCreateWebsiteAudience } from './run';
 
@@ -12,7 +13,7 @@ export class TikTokCreateWebsiteAudience implements INodeType {
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["audienceName"]}}',
+		subtitle: WEBSITE_AUDIENCE_SUBTITLE,
 		description: 'Create (or reuse by name) a TikTok website audience filled by pixel events, and get the event recipe for Send Sync Event',
 		defaults: { name: 'TikTok Create Website Audience' },
 		usableAsTool: true,

@@ -2,6 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { searchAdvertisers, searchAudiences, searchPixels } from '../shared/ui/listSearch';
+import { SEND_EVENT_SUBTITLE } from '../shared/ui/subtitles';
 import { sendSyncEventProperties } from './parameters';
 import { executeSendSyncEvent } from './run';
 
@@ -12,7 +13,7 @@ export class TikTokSendSyncEvent implements INodeType {
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["source"] === "recipe" ? "from recipe" : $parameter["event"]}}',
+		subtitle: SEND_EVENT_SUBTITLE,
 		description: 'Send pixel events for people (hashed) in batches to fill a TikTok website audience',
 		defaults: { name: 'TikTok Send Sync Event' },
 		usableAsTool: true,
