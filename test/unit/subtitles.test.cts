@@ -31,11 +31,16 @@ const optionsOf = (type: INodeType, name: string) =>
 
 test('Upsert Customer File List: the action in words', () => {
 	const type = new TikTokUpsertCustomerFileList();
-	expect(optionsOf(type, 'action').map((action) => [action, subtitleOf(type, { action })])).toEqual([
-		['APPEND', 'Add to customer file list'],
-		['REMOVE', 'Remove from customer file list'],
-		['REPLACE', 'Replace customer file list'],
-	]);
+	const words: Record<string, string> = {
+		APPEND: 'Add to customer file list',
+		REMOVE: 'Remove from customer file list',
+		REPLACE: 'Replace customer file list',
+		CHANGES: 'Add and remove by row in customer file list',
+		MIRROR: 'Mirror to customer file list',
+	};
+	expect(Object.keys(words).map((action) => [action, subtitleOf(type, { action })])).toEqual(Object.entries(words));
+	// Every action the node offers has its words (a new one would read "Sync customer file list").
+	expect(optionsOf(type, 'action').filter((action) => subtitleOf(type, { action }) !== words[action])).toEqual([]);
 	expect(subtitleOf(type, { action: 'MERGE' })).toBe('Sync customer file list');
 	expect(subtitleOf(type, { action: '={{ $json.action }}' })).toBeUndefined();
 });

@@ -8,9 +8,10 @@ import { CUSTOM_EVENT, WEB_EVENTS } from '../events/webEvents';
  * value. See https://docs.n8n.io/integrations/creating-nodes/build/reference/node-base-files/standard-parameters/
  */
 
-/** Upsert Customer File List: the action on the list. */
+/** Upsert Customer File List: the action on the list (Add, Remove, Replace All, From Each Row, Mirror). */
 export const LIST_SYNC_SUBTITLE =
-	'={{ ({"APPEND": "Add to", "REMOVE": "Remove from", "REPLACE": "Replace"}[$parameter["action"]] || "Sync") + " customer file list" }}';
+	'={{ ({"APPEND": "Add to", "REMOVE": "Remove from", "REPLACE": "Replace", "CHANGES": "Add and remove by row in", "MIRROR": "Mirror to"}' +
+	'[$parameter["action"]] || "Sync") + " customer file list" }}';
 
 /** Unlink/Delete: the operation, as its option names it. */
 export const LIFECYCLE_SUBTITLE = '={{ {"getStatus": "Get Status", "unlink": "Unlink", "relink": "Relink", "delete": "Delete"}[$parameter["operation"]] || "" }}';
