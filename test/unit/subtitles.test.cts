@@ -42,7 +42,6 @@ test('Upsert Customer File List: the action in words', () => {
 	// Every action the node offers has its words (a new one would read "Sync customer file list").
 	expect(optionsOf(type, 'action').filter((action) => subtitleOf(type, { action }) !== words[action])).toEqual([]);
 	expect(subtitleOf(type, { action: 'MERGE' })).toBe('Sync customer file list');
-	expect(subtitleOf(type, { action: '={{ $json.action }}' })).toBeUndefined();
 });
 
 test('Unlink/Delete: the operation as its option names it, also when it is the default', () => {
@@ -89,4 +88,6 @@ test('Create Website Audience: the audience name, else the event it is built on'
 	expect(subtitleOf(type, { audienceName: 'Cart abandoners' })).toBe('Cart abandoners');
 	expect(subtitleOf(type, { audienceName: '', event: 'InitiateCheckout' })).toBe('Initiate Checkout audience');
 	expect(subtitleOf(type, { audienceName: '', event: '__custom', eventCustom: 'AudienceSync' })).toBe('AudienceSync audience');
+	// A name given by an expression has no value on the canvas: the editor shows no subtitle (never the expression).
+	expect(subtitleOf(type, { audienceName: '={{ $json.name }}' })).toBeUndefined();
 });
