@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { LATEST_VERSION, NODE_VERSIONS } from '../shared/events/eventParameters';
 import { searchAdvertisers, searchPixels } from '../shared/ui/listSearch';
+import { WEBSITE_AUDIENCE_SUBTITLE } from '../shared/ui/subtitles';
 import { createWebsiteAudienceProperties } from './parameters';
 import { executeCreateWebsiteAudience } from './run';
 
@@ -14,7 +15,7 @@ export class TikTokCreateWebsiteAudience implements INodeType {
 		group: ['output'],
 		version: NODE_VERSIONS,
 		defaultVersion: LATEST_VERSION,
-		subtitle: '={{$parameter["audienceName"]}}',
+		subtitle: WEBSITE_AUDIENCE_SUBTITLE,
 		description: 'Create (or reuse by name) a TikTok website audience filled by pixel events, and get the event recipe for Send Sync Event',
 		defaults: { name: 'TikTok Create Website Audience' },
 		usableAsTool: true,

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { LATEST_VERSION, NODE_VERSIONS } from '../shared/events/eventParameters';
 import { searchAdvertisers, searchPixels, searchWebsiteAudiences } from '../shared/ui/listSearch';
+import { SEND_EVENT_SUBTITLE } from '../shared/ui/subtitles';
 import { sendSyncEventProperties } from './parameters';
 import { executeSendSyncEvent } from './run';
 
@@ -14,7 +15,7 @@ export class TikTokSendSyncEvent implements INodeType {
 		group: ['output'],
 		version: NODE_VERSIONS,
 		defaultVersion: LATEST_VERSION,
-		subtitle: '={{$parameter["source"] === "recipe" ? "from recipe" : $parameter["event"]}}',
+		subtitle: SEND_EVENT_SUBTITLE,
 		description: 'Send pixel events for people (hashed) in batches to fill a TikTok website audience',
 		defaults: { name: 'TikTok Send Sync Event' },
 		usableAsTool: true,
