@@ -623,7 +623,7 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 						const res = await fetch(`${url}${options.worker ? '/healthz' : '/healthz/readiness'}`);
 						return res.ok;
 					},
-					{ timeoutMs: 120_000, intervalMs: 200 },
+					{ timeoutMs: 300_000, intervalMs: 200 }, // a loaded 2-core machine has taken 90 s
 				);
 			} catch (error) {
 				await current.stop(2000);
