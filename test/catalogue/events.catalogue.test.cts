@@ -102,7 +102,7 @@ describe('Send Sync Event', () => {
 		const o = await runNode(f, eventNode(), items(PHONE_CASES.map(({ phone }) => ({ phone }))), { continueOnFail: true });
 		expect(o.error).toBeUndefined();
 		const results = o.output.slice(0, PHONE_CASES.length);
-		expect(results.map((r) => (r.status === 'sent' ? 'sent' : [r.status, r.reason, r.ignored_identifiers]))).toEqual(
+		expect(results.map((r) => (r.status === 'sent' ? 'sent' : [r.status, r.reason, r.ignoredIdentifiers]))).toEqual(
 			PHONE_CASES.map((c) => (c.e164 ? 'sent' : ['skipped', 'no_identifier', { phone: c.reason }])),
 		);
 		// Each sent item's stored event carries exactly the hash of its number.

@@ -222,7 +222,7 @@ describe('refusals after reading TikTok: nothing changes', () => {
 
 	test('a website audience as the target of a list sync', async () => {
 		const web = await runNode(f, websiteNode(), [{ json: {} }]);
-		const id = String(web.output[0].audience_id);
+		const id = String(web.output[0].audienceId);
 		const o = await runNode(f, listNode({ listMode: 'existing', audience: byId(id) }), items([{ email: 'ann@example.com' }]));
 		expect(o.error).toBe(`Audience ${id} ("Catalogue buyers") is a Website Audience, not a customer-file audience: only customer-file audiences take uploaded lists.`);
 		expect(mutations(o)).toEqual([]);

@@ -77,12 +77,12 @@ describe('format v1, byte by byte', () => {
 		const trailer = Buffer.concat([Buffer.from([0]), u64(2), u64(0), u64(0), u16(3), Buffer.from('123')]);
 		expect(file.equals(sealed(Buffer.concat([header, entries, trailer])))).toBe(true);
 		expect(file.length).toBe(168);
-		expect(file.subarray(0, 32).toString('hex')).toBe('545441534e415031' + '0001' + '0001' + '000c' + '454d41494c5f534841323536' + '0004' + '37303031');
+		expect(file.subarray(0, 32).toString('hex')).toBe('545441534e415031' + '0001' + '0002' + '000c' + '454d41494c5f534841323536' + '0004' + '37303031');
 		expect([file[32], file[65], file.subarray(33, 65).toString('hex'), file.subarray(66, 98).toString('hex')]).toEqual([1, 1, a, b]);
 		expect(file.subarray(98, 128).toString('hex')).toBe('00' + '0000000000000002' + '0'.repeat(32) + '0003' + '313233');
 		expect(file.subarray(128, 160).equals(createHash('sha256').update(file.subarray(0, 128)).digest())).toBe(true);
 		expect(file.subarray(160).toString('latin1')).toBe('TTASEND1');
-		expect(NORMALIZATION_VERSION).toBe(1);
+		expect(NORMALIZATION_VERSION).toBe(2); // 2: phone extensions, tel: and other scripts' digits (issue 14)
 	});
 
 	test('no raw identifier anywhere: only digests', () => {
@@ -101,7 +101,7 @@ describe('format v1, byte by byte', () => {
 		expect(multi[headerBytes + 98]).toBe(2);
 		expect(await readSnapshotInfo(multi, MULTI)).toEqual({
 			formatVersion: 1,
-			normalizationVersion: 1,
+			normalizationVersion: 2,
 			calculateType: 'MULTIPLE_TYPES',
 			advertiserId: '7001',
 			audienceId: '123',
@@ -292,7 +292,7 @@ describe('refusals: what is wrong and what to do', () => {
 		const e = await refusal(snapshot(EMAIL, [h('a')], { normalizationVersion: 0 }));
 		expect([e.problem, e.message]).toEqual([
 			'other_normalization',
-			'The previous snapshot was written with normalization rules version 0; this node normalizes emails and phones with version 1, so the same person could hash differently and be removed and added again. Pass no snapshot to start over with a first sync, which writes a new one.',
+			'The previous snapshot was written with normalization rules version 0; this node normalizes emails and phones with version 2, so the same person could hash differently and be removed and added again. Pass no snapshot to start over with a first sync, which writes a new one.',
 		]);
 	});
 
