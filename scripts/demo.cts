@@ -97,7 +97,7 @@ function csvBinary(csv: string): INodeExecutionData[] {
 }
 
 function reasons(summary: IDataObject): string {
-	const invalid = (summary.invalid ?? summary.skipped_by_reason ?? {}) as Record<string, number | { count: number }>;
+	const invalid = (summary.invalid ?? summary.skippedByReason ?? {}) as Record<string, number | { count: number }>;
 	const parts = Object.entries(invalid).map(([k, v]) => `${k} ${typeof v === 'number' ? v : v.count}`);
 	return parts.length ? parts.join(', ') : 'none';
 }
@@ -152,14 +152,21 @@ async function main(): Promise<void> {
 		});
 		if (events.error()) fail(events.error()?.message ?? '');
 		const created = events.output('TikTok Create Website Audience')[0];
-		const eventOut = events.output('TikTok Send Sync Event');
-		const eventSummary = eventOut[eventOut.length - 1].summary as IDataObject;
-		ok(`website audience ${created.audience_id ?? created.audienceId} "${created.audience_name ?? created.audienceName}" on pixel ${(created.pixel as IDataObject | undefined)?.pixel_code ?? created.pixel_code}`);
+		// Send Sync Event: one result per user on its first output, the run summary on its second ("Summary").
+		const [eventSummary] = events.outputAt('TikTok Send Sync Event', 1);
+		ok(`website audience ${created.audienceId} "${created.audienceName}" on pixel ${created.pixelCode}, event "${created.event}" (${created.eventKind})`);
 		ok(`events: ${eventSummary.sent} sent in ${eventSummary.requests} requests, ${eventSummary.skipped} skipped (${reasons(eventSummary)}), ${eventSummary.failed} failed`);
 		step('Same webhook again (a resend): TikTok deduplicates on event_id');
-		const resend = await run(hookExample, emu, 'CustomerLabs Webhook', 'webhook', { 'CustomerLabs Webhook': [{ json: body }], 'One Item per User': users.map((u) => ({ json: u })) });
-		const resendSummary = (resend.output('TikTok Send Sync Event').pop()?.summary ?? {}) as IDataObject;
+		const inputs = { 'CustomerLabs Webhook': [{ json: body }], 'One Item per User': users.map((u) => ({ json: u })) };
+		const resend = await run(hookExample, emu, 'CustomerLabs Webhook', 'webhook', inputs);
+		const [resendSummary] = resend.outputAt('TikTok Send Sync Event', 1);
 		ok(`resend: ${resendSummary.sent} events accepted by TikTok, none counted twice`);
+		step('Instant Sync of the events (run by hand), then again inside the 30-minute cooldown');
+		const byHand = await run(hookExample, emu, 'CustomerLabs Webhook', 'manual', inputs);
+		if (byHand.error()) fail(byHand.error()?.message ?? '');
+		ok(`instant sync: ${byHand.outputAt('TikTok Send Sync Event', 1)[0].sent} events sent; next instant sync at ${byHand.outputAt('TikTok Send Sync Event', 1)[0].nextInstantSyncAt}`);
+		const eventSecond = (await run(hookExample, emu, 'CustomerLabs Webhook', 'manual', inputs)).error()?.message ?? fail('the second instant sync of events was not refused');
+		refused(eventSecond);
 
 		// 3. The trigger: Instant Sync, its cooldown, unlink and delete.
 		step('Trigger: examples/list-sync-trigger-instant-unlink-delete.json, Instant Sync (run by hand)');
@@ -187,14 +194,14 @@ async function main(): Promise<void> {
 			return r.output('Get Status')[0];
 		};
 		const listStatus = await status(String(listSummary.audienceId));
-		const eventStatus = await status(String(created.audience_id ?? created.audienceId));
+		const eventStatus = await status(String(created.audienceId));
 		const trigStatus = await status(String(trigSummary.audienceId));
 		ok('Get Status read size, validity and history for 3 audiences');
 		const size = (s: IDataObject) => String(s.coverNum ?? '-');
 		const valid = (s: IDataObject) => (s.isValid ? 'yes' : 'no (calculating)');
 		rows.push(
 			{ audience: String(listSummary.audienceName), kind: 'List (CSV, scheduled)', size: size(listStatus), valid: valid(listStatus), sent: String(listSummary.rowsSent), rejected: reasons(listSummary), refresh: 'daily REPLACE (1 per 24 h)', secondSync: refusedUntil(csvSecond) },
-			{ audience: String(created.audience_name ?? created.audienceName), kind: 'Event (pixel rule)', size: size(eventStatus), valid: valid(eventStatus), sent: String(eventSummary.sent), rejected: reasons(eventSummary), refresh: 'on each webhook; resend deduplicated', secondSync: 'n/a (events)' },
+			{ audience: String(created.audienceName), kind: 'Event (pixel rule)', size: size(eventStatus), valid: valid(eventStatus), sent: String(eventSummary.sent), rejected: reasons(eventSummary), refresh: 'on each webhook; resend deduplicated', secondSync: refusedUntil(eventSecond) },
 			{ audience: String(trigSummary.audienceName), kind: 'List (trigger)', size: size(trigStatus), valid: valid(trigStatus), sent: String(trigSummary.rowsSent), rejected: reasons(trigSummary), refresh: `every 1 day, cooldown 30 min; next due ${trig.nextDueAt}`, secondSync: refusedUntil(trigSecond) },
 		);
 

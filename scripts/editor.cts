@@ -1,6 +1,7 @@
 // `npm run editor [-- --fresh] [-- --watch]`: the real n8n 2.41.1 editor with this package installed from its packed
-// tarball as a community package, the TikTok emulator, an owner account, a "TikTok (emulator)" credential and every
-// example workflow of examples/ imported ready to run. A thin composition of the e2e harness (test/e2e/n8nServer.cts,
+// tarball as a community package, the TikTok emulator, an owner account, a "TikTok (emulator)" credential, the Header
+// Auth credentials the example webhooks reference (header X-Webhook-Token, a random secret each) and every example
+// workflow of examples/ imported ready to run. A thin composition of the e2e harness (test/e2e/n8nServer.cts,
 // test/e2e/stack.cts): the same n8n install, build, pack, community-package install and offline settings.
 //
 // The user folder lives in the project's cache (<cache>/editor/, TIKTOK_SYNC_CACHE moves it), so workflows,
@@ -273,7 +274,9 @@ function readyBlock(ready: Ready, seconds: number, watch: boolean): string {
 		'',
 		'Try:',
 		`  1. Open "${name(CSV_EXAMPLE)}" and click "Execute workflow": examples/customers.csv becomes the list "CRM customers (daily CSV)".`,
-		`  2. Post a CustomerLabs user to the active "${name(WEBHOOK_EXAMPLE)}" webhook:`,
+		`  2. Post a CustomerLabs user to the active "${name(WEBHOOK_EXAMPLE)}" webhook. Like every example webhook it`,
+		`     requires the header ${WEBHOOK_AUTH_HEADER} (Header Auth; without it n8n answers 403). The secrets of the webhook`,
+		`     credentials are in ${path.join(ready.dataDir, 'webhook-headers.json')}:`,
 		indent(ready.curl),
 		`  3. Open "${name(STATUS_EXAMPLE)}" and execute it: Get Status of the emulator's first audience (the list of step 1 when`,
 		'     you ran it first; pick any audience in the Audience field).',

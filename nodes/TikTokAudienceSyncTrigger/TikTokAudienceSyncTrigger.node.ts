@@ -2,6 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
 import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
+import { TRIGGER_SUBTITLE } from '../shared/ui/subtitles';
 import { triggerProperties } from './parameters';
 import { pollAudienceSync } from './run';
 
@@ -12,7 +13,7 @@ export class TikTokAudienceSyncTrigger implements INodeType {
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["status"] === "paused" ? "Paused" : "Every " + $parameter["refreshInterval"] + " " + $parameter["refreshUnit"]}}',
+		subtitle: TRIGGER_SUBTITLE,
 		description: 'Starts a sync when an audience is due for its refresh; run it by hand for an Instant Sync',
 		defaults: { name: 'TikTok Audience Sync Trigger' },
 		polling: true,

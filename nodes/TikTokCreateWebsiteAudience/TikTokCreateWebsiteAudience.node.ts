@@ -1,7 +1,9 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
+import { LATEST_VERSION, NODE_VERSIONS } from '../shared/events/eventParameters';
 import { searchAdvertisers, searchPixels } from '../shared/ui/listSearch';
+import { WEBSITE_AUDIENCE_SUBTITLE } from '../shared/ui/subtitles';
 import { createWebsiteAudienceProperties } from './parameters';
 import { executeCreateWebsiteAudience } from './run';
 
@@ -11,8 +13,9 @@ export class TikTokCreateWebsiteAudience implements INodeType {
 		name: 'tikTokCreateWebsiteAudience',
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['output'],
-		version: 1,
-		subtitle: '={{$parameter["audienceName"]}}',
+		version: NODE_VERSIONS,
+		defaultVersion: LATEST_VERSION,
+		subtitle: WEBSITE_AUDIENCE_SUBTITLE,
 		description: 'Create (or reuse by name) a TikTok website audience filled by pixel events, and get the event recipe for Send Sync Event',
 		defaults: { name: 'TikTok Create Website Audience' },
 		usableAsTool: true,

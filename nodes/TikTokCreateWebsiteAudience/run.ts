@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { ruleFilterValue } from '../shared/events/webEvents';
+import { isStandardEvent, ruleFilterValue } from '../shared/events/webEvents';
 import { isDeletedName } from '../shared/sync/linkStore';
 import { pixelFinder } from '../shared/tiktok/pixels';
 import { buildRuleSpec, describeRuleSpec, upsertWebsiteAudience, type RuleInput, type UpsertResult } from '../shared/tiktok/rules';
@@ -31,9 +31,9 @@ async function createOne(ctx: IExecuteFunctions, i: number, findPixel: FindPixel
 		return {
 			status: 'skipped',
 			reason: 'deleted_in_this_workflow',
-			audience_name: name,
-			advertiser_id: advertiserId,
-			skip_reason: `The audience "${name}" was deleted in this workflow (TikTok Unlink/Delete Audience): it is not created again. Use another audience name.`,
+			audienceName: name,
+			advertiserId,
+			message: `The audience "${name}" was deleted in this workflow (TikTok Unlink/Delete Audience): it is not created again. Use another audience name.`,
 		};
 	}
 	const pixel = await findPixel(advertiserId, p.pixel, i);
@@ -50,39 +50,41 @@ async function createOne(ctx: IExecuteFunctions, i: number, findPixel: FindPixel
 	if (result.status === 'conflict') throw conflictError(ctx, name, result, describeRuleSpec(built.spec), i);
 
 	const rule = describeRuleSpec(built.spec);
+	// What Send Sync Event needs (its "From Recipe" setting); it also reads the snake_case keys of version 1.
 	const recipe: IDataObject = {
-		advertiser_id: advertiserId,
-		audience_id: result.audienceId,
-		audience_name: name,
-		event_source: 'web',
-		pixel_id: pixel.pixel_id,
-		pixel_code: pixel.pixel_code,
+		advertiserId,
+		audienceId: result.audienceId,
+		audienceName: name,
+		eventSource: 'web',
+		pixelId: pixel.pixel_id,
+		pixelCode: pixel.pixel_code,
 		event,
 	};
-	if (include.parameterFilters?.length) recipe.event_must_match = rule;
+	if (include.parameterFilters?.length) recipe.eventMustMatch = rule;
 	const json: IDataObject = {
 		status: result.status,
-		audience_id: result.audienceId,
-		audience_name: name,
-		advertiser_id: advertiserId,
-		pixel_id: pixel.pixel_id,
-		pixel_code: pixel.pixel_code,
-		pixel_name: pixel.pixel_name,
+		audienceId: result.audienceId,
+		audienceName: name,
+		advertiserId,
+		pixelId: pixel.pixel_id,
+		pixelCode: pixel.pixel_code,
+		pixelName: pixel.pixel_name,
 		event,
-		rule_filter_value: ruleFilterValue(event),
+		eventKind: isStandardEvent(event) ? 'standard' : 'custom',
+		ruleFilterValue: ruleFilterValue(event),
 		description,
-		lookback_days: lookbackDays,
-		retention_in_days: retention === 0 ? null : retention,
-		is_auto_refresh: autoRefresh,
+		lookbackDays,
+		retentionInDays: retention === 0 ? null : retention,
+		autoRefresh,
 		rule,
-		rule_spec: built.spec as unknown as IDataObject,
+		ruleSpec: built.spec as unknown as IDataObject,
 		recipe,
 	};
 	if (result.status === 'created') {
-		json.request_id = result.requestId;
-		if (result.recoveredFailures > 0) json.recovered_transient_failures = result.recoveredFailures;
+		json.requestId = result.requestId;
+		if (result.recoveredFailures > 0) json.recoveredTransientFailures = result.recoveredFailures;
 	} else if (result.sameNameCount > 1) {
-		json.same_name_audiences = result.sameNameCount;
+		json.sameNameAudiences = result.sameNameCount;
 	}
 
 	return json;

@@ -3,16 +3,44 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { DEFAULT_DEDUP_WINDOW_HOURS } from '../shared/events/build';
 import { MAX_EVENTS_PER_REQUEST } from '../shared/events/batch';
-import { CUSTOM_EVENT, eventOptions, resolveEventName } from '../shared/events/webEvents';
+import { eventNameProperties, pixelEventsNotice } from '../shared/events/eventParameters';
+import { resolveEventName } from '../shared/events/webEvents';
+import { MAX_COOLDOWN_MINUTES } from '../shared/sync/instantSync';
 import type { pixelFinder } from '../shared/tiktok/pixels';
 import type { ParameterReader } from '../shared/ui/itemParameters';
-import { advertiserLocator, audienceLocator, pixelLocator } from '../shared/ui/locators';
+import { advertiserLocator, pixelLocator, websiteAudienceLocator } from '../shared/ui/locators';
 
 /** The node's parameters and their readers; defaults are declared once (here or as the shared constants they name). */
 
 const manual = { show: { source: ['manual'] } };
 
+const mappingNotice = {
+	displayName:
+		'Sends one event per input item: put this node after the one that outputs your people (one item per person), and map their email, phone or ID below',
+	name: 'mappingNotice',
+	type: 'notice',
+	default: '',
+} satisfies INodeProperties;
+
+/** Instant Sync: a manual run ("Execute workflow" or "Execute step" in the editor). See instantSync.ts. */
+const cooldownMinutes = {
+	displayName: 'Instant Sync Cooldown (Minutes)',
+	name: 'cooldownMinutes',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: MAX_COOLDOWN_MINUTES, numberPrecision: 0 },
+	default: 30,
+	description: `Minimum time between two manual runs that send the same event to the same pixel and audience, 0 to ${MAX_COOLDOWN_MINUTES} (0 turns it off). Scheduled, webhook and trigger runs are not limited.`,
+} satisfies INodeProperties;
+
+/** The Instant Sync cooldown of a run, in milliseconds (0: off). */
+export function cooldownMsOf(options: Options): number {
+	const minutes = Number(options.cooldownMinutes ?? cooldownMinutes.default);
+	return Number.isFinite(minutes) ? Math.min(Math.max(0, minutes), MAX_COOLDOWN_MINUTES) * 60_000 : 0;
+}
+
 export const sendSyncEventProperties: INodeProperties[] = [
+	pixelEventsNotice,
+	mappingNotice,
 	{
 		displayName: 'Audience Settings From',
 		name: 'source',
@@ -20,9 +48,9 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Recipe of a Create Website Audience Node',
+				name: 'From Recipe',
 				value: 'recipe',
-				description: 'Pixel, event and audience come from the "recipe" that TikTok Create Website Audience outputs',
+				description: 'Pixel, event and audience come from the "recipe" that a TikTok Create Website Audience node outputs',
 			},
 			{ name: 'Set Here', value: 'manual', description: 'Choose advertiser, pixel, event and audience in this node' },
 		],
@@ -34,7 +62,7 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		type: 'json',
 		default: "={{ $('TikTok Create Website Audience').first().json.recipe }}",
 		description:
-			'The "recipe" object of a TikTok Create Website Audience node (pixel_code, event, audience_id, advertiser_id). If you renamed that node, put its name in the expression.',
+			'The "recipe" object of a TikTok Create Website Audience node (pixel code, event, audience ID, advertiser ID). If you renamed that node, put its name in the expression.',
 		displayOptions: { show: { source: ['recipe'] } },
 	},
 	{ ...advertiserLocator, displayOptions: manual },
@@ -43,29 +71,12 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		description: 'Pixel that receives the events. By ID accepts the pixel code (as in the recipe) or the pixel ID.',
 		displayOptions: manual,
 	},
+	...eventNameProperties('event', "Event to send: the website audience's event, as in Create Website Audience", manual.show),
 	{
-		displayName: 'Event Name',
-		name: 'event',
-		type: 'options',
-		options: eventOptions(),
-		default: 'Purchase',
-		description: "Event to send: the website audience's event, as in the recipe of Create Website Audience",
-		displayOptions: manual,
-	},
-	{
-		displayName: 'Custom Event Name',
-		name: 'eventCustom',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. AudienceSync',
-		description: 'Your own event name (case-sensitive), exactly as in the audience rule',
-		displayOptions: { show: { source: ['manual'], event: [CUSTOM_EVENT] } },
-	},
-	{
-		...audienceLocator,
+		...websiteAudienceLocator,
 		required: false,
 		description:
-			'Website audience these events fill (optional). Used to skip audiences unlinked or deleted in this workflow, and in the default event ID.',
+			'Website audience these events fill (optional). Checked against the event, used to skip audiences unlinked or deleted in this workflow, and in the default event ID.',
 		displayOptions: manual,
 	},
 	{
@@ -75,6 +86,7 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		default: '={{ $json.email }}',
 		placeholder: 'name@email.com',
 		description: 'Email address, or a list of them. Trimmed, lower-cased and SHA-256 hashed before sending; SHA-256 hashes pass unchanged.',
+		hint: "An expression giving each person's email, e.g. drag the email field of the input here",
 	},
 	{
 		displayName: 'Phone',
@@ -83,6 +95,7 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		default: '={{ $json.phone }}',
 		description:
 			'Phone number. Sent as a SHA-256 hash of E.164 with "+" (TikTok\'s Events API rule; Chinese +86 numbers without the country code). Numbers without a country code need "Default Country Code".',
+		hint: "An expression giving each person's phone number, e.g. drag the phone field of the input here",
 	},
 	{
 		displayName: 'External ID',
@@ -91,6 +104,7 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.customer_id }}',
 		description: 'Your ID for the person (for example a CRM ID), SHA-256 hashed before sending',
+		hint: "Optional: an expression giving each person's ID in your system",
 	},
 	{
 		displayName: 'Consent Field',
@@ -98,6 +112,8 @@ export const sendSyncEventProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. marketing_consent',
+		requiresDataPath: 'single',
+		hint: 'The name of the field (not its value): drag the field here',
 		description:
 			'Name of an input field that says whether the person agreed to ad tracking (true, yes, 1, granted). Items without consent are skipped and counted. Empty: every item is sent.',
 	},
@@ -182,6 +198,7 @@ export const sendSyncEventProperties: INodeProperties[] = [
 				default: DEFAULT_DEDUP_WINDOW_HOURS,
 				description: 'Length of the time window in the default event ID: one event per person and audience per window reaches TikTok',
 			},
+			cooldownMinutes,
 			{
 				displayName: 'Default Country Code',
 				name: 'defaultCountryCode',
@@ -215,10 +232,13 @@ export interface Target {
 	event: string;
 	audienceId: string;
 	audienceName: string;
+	/** From a Create Website Audience recipe: the event and the audience's rule are in step by construction. */
+	fromRecipe: boolean;
 }
 
 export interface Options {
 	batchSize?: number;
+	cooldownMinutes?: number;
 	dedupWindowHours?: number;
 	defaultCountryCode?: string;
 	limitedDataUse?: boolean;
@@ -235,21 +255,24 @@ function readRecipe(ctx: IExecuteFunctions, get: ParameterReader, i: number): Ta
 		}
 	}
 	const r = (typeof recipe === 'object' && recipe !== null ? recipe : {}) as IDataObject;
-	const pixelCode = String(r.pixel_code ?? '').trim();
-	const event = String(r.event ?? '').trim();
+	// Version 1.1 recipes use camelCase keys; version 1 recipes (and hand-written ones) snake_case.
+	const key = (camel: string, snake: string) => String(r[camel] ?? r[snake] ?? '').trim();
+	const pixelCode = key('pixelCode', 'pixel_code');
+	const event = key('event', 'event');
 	if (pixelCode === '' || event === '') {
-		throw new NodeOperationError(ctx.getNode(), 'The recipe has no pixel_code or event', {
+		throw new NodeOperationError(ctx.getNode(), 'The recipe has no pixel code or event', {
 			itemIndex: i,
 			description:
 				"Map the \"recipe\" object a TikTok Create Website Audience node outputs, e.g. {{ $('TikTok Create Website Audience').first().json.recipe }}, or choose \"Set Here\".",
 		});
 	}
 	return {
-		advertiserId: String(r.advertiser_id ?? '').trim(),
+		advertiserId: key('advertiserId', 'advertiser_id'),
 		pixelCode,
 		event,
-		audienceId: String(r.audience_id ?? '').trim(),
-		audienceName: String(r.audience_name ?? '').trim(),
+		audienceId: key('audienceId', 'audience_id'),
+		audienceName: key('audienceName', 'audience_name'),
+		fromRecipe: true,
 	};
 }
 
@@ -262,13 +285,13 @@ export async function readTarget(ctx: IExecuteFunctions, get: ParameterReader, i
 	const event = resolveEventName(get('event', i, '') as string, get('eventCustom', i, '') as string);
 	const audienceId = String(get('audience', i, '', { extractValue: true }) ?? '').trim();
 	if (pixel === '') throw new NodeOperationError(node, 'Choose a pixel', { itemIndex: i });
-	if (event === '') throw new NodeOperationError(node, 'Enter an event name', { itemIndex: i });
+	if (event === '') throw new NodeOperationError(node, 'Enter a custom event name', { itemIndex: i, description: 'Custom Event Name is empty: use the event name of the audience\'s rule.' });
 	let pixelCode = pixel;
 	// Pixel IDs are digits, pixel codes are not: a picked pixel (its ID) is turned into the code events need.
 	if (/^\d+$/.test(pixel)) {
 		if (!/^\d+$/.test(advertiserId)) throw new NodeOperationError(node, 'Choose an advertiser to look the pixel up in', { itemIndex: i });
 		pixelCode = (await findPixel(advertiserId, pixel, i)).pixel_code;
 	}
-	return { advertiserId, pixelCode, event, audienceId, audienceName: '' };
+	return { advertiserId, pixelCode, event, audienceId, audienceName: '', fromRecipe: false };
 }
 

@@ -2,6 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
+import { LIFECYCLE_SUBTITLE } from '../shared/ui/subtitles';
 import { lifecycleProperties, route } from './actions/router';
 
 export class TikTokUnlinkDeleteAudience implements INodeType {
@@ -11,7 +12,7 @@ export class TikTokUnlinkDeleteAudience implements INodeType {
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ {"getStatus": "Get Status", "unlink": "Unlink", "relink": "Relink", "delete": "Delete"}[$parameter["operation"]] }}',
+		subtitle: LIFECYCLE_SUBTITLE,
 		description: 'Get the status and logs of a synced audience, unlink it (stop refreshing) or delete it from TikTok',
 		defaults: { name: 'TikTok Unlink/Delete Audience' },
 		usableAsTool: true,

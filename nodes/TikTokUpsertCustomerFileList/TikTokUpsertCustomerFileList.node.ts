@@ -2,6 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { searchAdvertisers, searchCustomerFileAudiences } from '../shared/ui/listSearch';
+import { LIST_SYNC_SUBTITLE } from '../shared/ui/subtitles';
 import { upsertProperties } from './parameters';
 import { executeUpsert } from './run';
 
@@ -12,7 +13,7 @@ export class TikTokUpsertCustomerFileList implements INodeType {
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ {"APPEND": "Add to", "REMOVE": "Remove from", "REPLACE": "Replace"}[$parameter["action"]] + " customer file list" }}',
+		subtitle: LIST_SYNC_SUBTITLE,
 		description: 'Sync hashed emails and phone numbers to a TikTok customer-file audience (List Sync)',
 		defaults: { name: 'TikTok Upsert Customer File List' },
 		usableAsTool: true,

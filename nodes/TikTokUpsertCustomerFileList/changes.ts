@@ -152,7 +152,10 @@ export async function uploadChanges(
 }
 
 class TooManyChanges extends Error {
-	constructor(readonly people: number) {
+	readonly people: number;
+
+	constructor(people: number) {
 		super('too many changes');
+		this.people = people;
 	}
 }

@@ -58,7 +58,11 @@ class ByteStream {
 	private flowing = false;
 	private destroyed = false;
 
-	constructor(private readonly chunks: AsyncIterable<Uint8Array>) {}
+	private readonly chunks: AsyncIterable<Uint8Array>;
+
+	constructor(chunks: AsyncIterable<Uint8Array>) {
+		this.chunks = chunks;
+	}
 
 	[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
 		this.flowing = true;

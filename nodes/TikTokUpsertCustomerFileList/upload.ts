@@ -29,13 +29,16 @@ export class Uploader {
 	readonly writer: UploadFileWriter;
 	private readonly pending: UploadFile[] = [];
 	private files = 0;
+	private readonly ctx: IExecuteFunctions;
+	private readonly config: SyncConfig;
+	private readonly itemIndex: number;
+	private readonly options: UploadOptions & { limitFiles: boolean; namePrefix: string };
 
-	constructor(
-		private readonly ctx: IExecuteFunctions,
-		private readonly config: SyncConfig,
-		private readonly itemIndex: number,
-		private readonly options: UploadOptions & { limitFiles: boolean; namePrefix: string },
-	) {
+	constructor(ctx: IExecuteFunctions, config: SyncConfig, itemIndex: number, options: UploadOptions & { limitFiles: boolean; namePrefix: string }) {
+		this.ctx = ctx;
+		this.config = config;
+		this.itemIndex = itemIndex;
+		this.options = options;
 		this.writer = new UploadFileWriter({
 			maxRows: config.maxRowsPerFile,
 			maxBytes: config.maxFileBytes,

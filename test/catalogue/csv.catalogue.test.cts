@@ -76,6 +76,29 @@ test('short rows and bad cells are rejected per row; the rest syncs exactly', as
 	expect(leaks(o, ['not-an-email'])).toEqual([]);
 });
 
+test('phones in a UTF-8 CSV: tel: URIs and other scripts are one number each, extensions are rejected per row', async () => {
+	const csv = [
+		'phone',
+		'tel:+1-650-555-0131',
+		'"＋１ ６５０ ５５５ ０１３２"',
+		'+٩٧١ ٥٠ ١٢٣ ٠١٣٣',
+		'"+1 650 555 0134 ext. 23"',
+		'"tel:+1-650-555-0135;ext=23"',
+		'"+1 650 555 0136, +1 650 555 0137"',
+		'+1 650 555 0138 x23',
+	].join('\n');
+	const o = await runNode(f, binaryList({ calculateType: 'PHONE_SHA256', emailField: '', phoneField: 'phone' }), csvItem(`${csv}\n`));
+	expect(o.error).toBeUndefined();
+	const [summary] = o.output;
+	expect({ rowsIn: summary.rowsIn, rowsSent: summary.rowsSent, invalid: summary.invalid }).toEqual({
+		rowsIn: 7,
+		rowsSent: 3,
+		invalid: { phone_extension: { count: 3, rows: [4, 5, 7] }, phone_ambiguous: { count: 1, rows: [6] } },
+	});
+	expect(membersOf(f, String(summary.audienceId))).toEqual([sha('16505550131'), sha('16505550132'), sha('971501230133')].sort());
+	expect(leaks(o, ['tel:+1-650-555-0131', '+1 650 555 0134 ext. 23', 'tel:+1-650-555-0135;ext=23', '+1 650 555 0138 x23'])).toEqual([]);
+});
+
 test('a REPLACE over the configured file limit (more than 50 files): refused before the audience changes', async () => {
 	const id = await seedListAudience(f, 'Big list', 1200);
 	f.emu.clock.advance(3_600_000);

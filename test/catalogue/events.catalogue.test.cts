@@ -18,6 +18,7 @@ import {
 	OTHER_ADV,
 	runNode,
 	seedListAudience,
+	sha,
 	T0,
 	useEmulator,
 	websiteNode,
@@ -69,13 +70,47 @@ describe('Send Sync Event', () => {
 		expect(o.output[1]).toEqual({
 			status: 'skipped',
 			reason: 'no_identifier',
+			message:
+				"No email, phone or external ID TikTok can match (given but not usable: email: email_invalid, phone: phone_no_country_code). Map Email or Phone to an expression giving this person's value, e.g. {{ $json.email }}.",
 			event: 'Purchase',
-			pixel_code: MAIN_PIXEL.pixel_code,
-			ignored_identifiers: { email: 'email_invalid', phone: 'phone_no_country_code' },
+			pixelCode: MAIN_PIXEL.pixel_code,
+			ignoredIdentifiers: { email: 'email_invalid', phone: 'phone_no_country_code' },
 		});
 		expect(o.output[0].status).toBe('sent');
-		expect(stored().map((e) => e.event_id)).toEqual([o.output[0].event_id]);
+		expect(stored().map((e) => e.event_id)).toEqual([o.output[0].eventId]);
 		expect(leaks(o, ['not-an-email', '0755 123 4567', 'ann@example.com'])).toEqual([]);
+	});
+
+	// The phone rule (normalizePhone): a number written another way is sent as exactly that number (E.164 with +,
+	// hashed); an extension, letters or two numbers skip the item with the reason. One item per case, in one run.
+	const PHONE_CASES: Array<{ phone: string; e164?: string; reason?: string }> = [
+		{ phone: 'tel:+1-650-555-0111', e164: '+16505550111' },
+		{ phone: 'tel://+16505550112', e164: '+16505550112' },
+		{ phone: 'Mobile: +44 7700 900113', e164: '+447700900113' },
+		{ phone: '＋１ ６５０ ５５５ ０１１４', e164: '+16505550114' },
+		{ phone: '+٩٧١ ٥٠ ١٢٣ ٠١١٥', e164: '+971501230115' },
+		{ phone: '+९१ ९८७६५ ००११६', e164: '+919876500116' },
+		{ phone: '+1 650 555 0117 ext. 23', reason: 'phone_extension' },
+		{ phone: '+1 650 555 0118 x23', reason: 'phone_extension' },
+		{ phone: '+1 650 555 0119 #23', reason: 'phone_extension' },
+		{ phone: 'tel:+1-650-555-0120;ext=23', reason: 'phone_extension' },
+		{ phone: '＋１ ６５０ ５５５ ０１２１ ｅｘｔ．２３', reason: 'phone_extension' },
+		{ phone: '+1 650 555 0122 or +1 650 555 0123', reason: 'phone_ambiguous' },
+	];
+
+	test('phones with a URI prefix, a label or digits of another script are sent as that number; extensions are skipped with the reason', async () => {
+		const o = await runNode(f, eventNode(), items(PHONE_CASES.map(({ phone }) => ({ phone }))), { continueOnFail: true });
+		expect(o.error).toBeUndefined();
+		const results = o.output.slice(0, PHONE_CASES.length);
+		expect(results.map((r) => (r.status === 'sent' ? 'sent' : [r.status, r.reason, r.ignoredIdentifiers]))).toEqual(
+			PHONE_CASES.map((c) => (c.e164 ? 'sent' : ['skipped', 'no_identifier', { phone: c.reason }])),
+		);
+		// Each sent item's stored event carries exactly the hash of its number.
+		const byId = new Map(stored().map((e) => [e.event_id, e.phone]));
+		const sent = PHONE_CASES.flatMap((c, i) => (c.e164 ? [[byId.get(String(results[i].event_id)), [sha(c.e164)]]] : []));
+		expect(sent.map(([got]) => got)).toEqual(sent.map(([, want]) => want));
+		expect(stored().length).toBe(6);
+		expect(leaks(o, PHONE_CASES.map((c) => c.phone))).toEqual([]);
 	});
 
 	test('an event time that is not a date: a clear error, and no event of the run is sent', async () => {
@@ -117,15 +152,15 @@ describe('Send Sync Event', () => {
 		expect(o.calls).toEqual([]);
 	});
 
-	test('a recipe without pixel_code: a clear error before anything is sent', async () => {
+	test('a recipe without a pixel code: a clear error before anything is sent', async () => {
 		const o = await runNode(f, eventNode({ source: 'recipe', recipe: '{"event":"Purchase"}' }), items([{ email: 'ann@example.com' }]));
-		expect(o.error).toBe('The recipe has no pixel_code or event');
+		expect(o.error).toBe('The recipe has no pixel code or event');
 		expect(o.calls).toEqual([]);
 	});
 
 	test('a custom event without a name: a clear error before anything is sent', async () => {
 		const o = await runNode(f, eventNode({ event: CUSTOM_EVENT, eventCustom: '  ' }), items([{ email: 'ann@example.com' }]));
-		expect(o.error).toBe('Enter an event name');
+		expect(o.error).toBe('Enter a custom event name');
 		expect(o.calls).toEqual([]);
 	});
 
@@ -154,7 +189,7 @@ describe('Create Website Audience', () => {
 
 	test('a retention over 365 days: a clear error, nothing created', async () => {
 		const o = await runNode(f, websiteNode({ retentionInDays: 400 }), [{ json: {} }]);
-		expect(o.error).toBe('Audience Retention must be 0 (TikTok default) or 1 to 365 days');
+		expect(o.error).toBe('Audience Retention must be 1 to 365 days');
 		expect(o.calls).toEqual([]);
 	});
 

@@ -44,7 +44,38 @@ const ROW_CASES: RowCase[] = [
 	{ name: 'phone too long', value: '+1 234 567 890 123 456', reason: 'phone_too_long', phone: true },
 	{ name: 'phone without digits', value: '+call me', reason: 'phone_invalid', phone: true },
 	{ name: 'phone that is only the international prefix', value: '00', reason: 'phone_too_short', phone: true },
+	{ name: 'phone with an extension (ext.)', value: '+1 650 555 0199 ext. 23', reason: 'phone_extension', phone: true },
+	{ name: 'phone with an extension (x)', value: '+1 650 555 0199 x23', reason: 'phone_extension', phone: true },
+	{ name: 'phone with an extension (#)', value: '+1 650 555 0199 #23', reason: 'phone_extension', phone: true },
+	{ name: 'tel: URI with an ;ext= parameter', value: 'tel:+1-650-555-0199;ext=23', reason: 'phone_extension', phone: true },
+	{ name: 'phone with pause dial characters', value: '+16505550199,,23', reason: 'phone_extension', phone: true },
+	{ name: 'full-width phone with a full-width extension', value: '＋１ ６５０ ５５５ ０１９９ ｅｘｔ．２３', reason: 'phone_extension', phone: true },
+	{ name: 'two phone numbers in one field', value: '+1 650 555 0199 or +1 650 555 0198', reason: 'phone_ambiguous', phone: true },
+	{ name: 'phone with letters between its digits', value: '+49 30 FLOW 1234', reason: 'phone_ambiguous', phone: true },
 ];
+
+// Phones written another way that are still one number: each is hashed as exactly that number (TikTok's customer-file
+// rule: country code and digits, no +).
+const SAME_NUMBER_CASES = [
+	{ name: 'tel: URI', value: 'tel:+1-650-555-0199', digits: '16505550199' },
+	{ name: 'tel:// URI', value: 'tel://+16505550199', digits: '16505550199' },
+	{ name: 'a label before the number', value: 'Mobile: +44 7700 900199', digits: '447700900199' },
+	{ name: 'a label after the number', value: '+1 650 555 0199 (work)', digits: '16505550199' },
+	{ name: 'full-width digits and plus', value: '＋１ ６５０ ５５５ ０１９９', digits: '16505550199' },
+	{ name: 'Arabic-Indic digits', value: '+٩٧١ ٥٠ ١٢٣ ٤٥٦٧', digits: '971501234567' },
+	{ name: 'Devanagari digits', value: '+९१ ९८७६५ ४३२१०', digits: '919876543210' },
+];
+
+describe('phones written another way: hashed as exactly the number written', () => {
+	test.each(SAME_NUMBER_CASES)('$name', async ({ value, digits }) => {
+		const o = await runNode(f, listNode({ calculateType: 'PHONE_SHA256', phoneField: 'phone' }), items([...VALID_PHONES.map((p) => ({ phone: p })), { phone: value }]));
+		expect(o.error).toBeUndefined();
+		const [summary] = o.output;
+		expect({ rowsIn: summary.rowsIn, rowsSent: summary.rowsSent, invalidTotal: summary.invalidTotal }).toEqual({ rowsIn: 4, rowsSent: 4, invalidTotal: 0 });
+		expect(membersOf(f, String(summary.audienceId))).toEqual([...PHONE_DIGITS, digits].map(sha).sort());
+		expect(leaks(o, [value])).toEqual([]);
+	});
+});
 
 describe('malformed identifiers: rejected per row with the reason; the valid rows sync exactly', () => {
 	test.each(ROW_CASES)('$name', async ({ value, reason, phone, options }) => {
@@ -191,7 +222,7 @@ describe('refusals after reading TikTok: nothing changes', () => {
 
 	test('a website audience as the target of a list sync', async () => {
 		const web = await runNode(f, websiteNode(), [{ json: {} }]);
-		const id = String(web.output[0].audience_id);
+		const id = String(web.output[0].audienceId);
 		const o = await runNode(f, listNode({ listMode: 'existing', audience: byId(id) }), items([{ email: 'ann@example.com' }]));
 		expect(o.error).toBe(`Audience ${id} ("Catalogue buyers") is a Website Audience, not a customer-file audience: only customer-file audiences take uploaded lists.`);
 		expect(mutations(o)).toEqual([]);

@@ -1,8 +1,9 @@
 // `npm run editor` as a developer runs it: a child process (npm → node scripts/editor.cts → n8n + its task runner, the
 // emulator in the editor's process), its data in a temporary TIKTOK_SYNC_CACHE while Node 24 and n8n come from the
 // machine's cache (TIKTOK_SYNC_TOOLS_CACHE). The test reads the printed block, logs in with the printed login, finds
-// the examples and the credential, runs the printed curl against the CustomerLabs webhook, then sends SIGTERM to npm
-// and checks that every process the run started is gone and its ports are free. A second run without --fresh reuses
+// the examples and the credentials (TikTok, and the Header Auth credentials of the example webhooks), runs the printed
+// curl against the CustomerLabs webhook (it carries the X-Webhook-Token header; without it n8n answers 403), then
+// sends SIGTERM to npm and checks that every process the run started is gone and its ports are free. A second run without --fresh reuses
 // the same user folder: same workflows and credential, package not rebuilt.
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -10,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { WEBHOOK_AUTH_HEADER } from '../../scripts/editor.cts';
 import { SEED } from '../emulator/index.cts';
 import {
 	CREDENTIAL_TYPE,
@@ -27,7 +29,7 @@ import {
 	type Spawned,
 	type WorkflowJson,
 } from './n8nServer.cts';
-import { sha } from './workflows.cts';
+import { postWebhookOnceRegistered, sha } from './workflows.cts';
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const EXAMPLES: WorkflowJson[] = fs
@@ -38,6 +40,8 @@ const EXAMPLES: WorkflowJson[] = fs
 const WEBHOOK_WORKFLOW = 'TikTok Event Sync: CustomerLabs webhook';
 const MAIN_PIXEL = SEED.pixels[0];
 const TEST_OK = { status: 'OK', message: 'Connection successful!' };
+/** The Header Auth credentials the examples' webhooks reference (examples/*.json), by name. */
+const HEADER_CREDENTIALS = ['CustomerLabs webhook header', 'Unlink and Delete webhook header'];
 
 interface EditorRun {
 	spawned: Spawned;
@@ -214,7 +218,7 @@ interface Found {
 async function findAll(session: Session): Promise<Found> {
 	const list = await session.api<{ data: Array<{ id: string; name: string; active: boolean; nodes: WorkflowJson['nodes'] }> }>('GET', '/workflows?limit=250');
 	const credentials = (await session.rest<Array<{ id: string; name: string; type: string }>>('GET', '/credentials')).map(({ id, name, type }) => ({ id, name, type }));
-	return { workflows: list.data.sort((a, b) => a.name.localeCompare(b.name)), credentials };
+	return { workflows: list.data.sort((a, b) => a.name.localeCompare(b.name)), credentials: credentials.sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
 /** The editor's "Test" button on a saved credential: its data as the editor loads it (secrets redacted). */
@@ -236,8 +240,28 @@ test('npm run editor -- --fresh: editor, login, examples, credential, the printe
 
 	const session = await login(r.url, { email: r.email, password: r.password });
 	first = await findAll(session);
-	expect(first.credentials.map(({ name, type }) => ({ name, type }))).toEqual([{ name: 'TikTok (emulator)', type: CREDENTIAL_TYPE }]);
-	const [credential] = first.credentials;
+	expect(first.credentials.map(({ name, type }) => ({ name, type }))).toEqual(
+		[{ name: 'TikTok (emulator)', type: CREDENTIAL_TYPE }, ...HEADER_CREDENTIALS.map((name) => ({ name, type: 'httpHeaderAuth' }))].sort((a, b) =>
+			a.name.localeCompare(b.name),
+		),
+	);
+	const credential = first.credentials.find((c) => c.type === CREDENTIAL_TYPE)!;
+	// Each Header Auth credential: header X-Webhook-Token and the secret kept in the editor folder for the printed curl.
+	const secrets = JSON.parse(fs.readFileSync(path.join(cache, 'editor', 'webhook-headers.json'), 'utf8')) as Record<string, { name: string; value: string }>;
+	expect(Object.keys(secrets).sort()).toEqual(HEADER_CREDENTIALS);
+	for (const name of HEADER_CREDENTIALS) {
+		expect({ name, header: secrets[name].name, value: /^[0-9a-f]{36}$/.test(secrets[name].value) }).toEqual({ name, header: WEBHOOK_AUTH_HEADER, value: true });
+	}
+	expect(secrets[HEADER_CREDENTIALS[0]].value).not.toBe(secrets[HEADER_CREDENTIALS[1]].value);
+	// Every example webhook is assigned the editor's credential of the name it references.
+	const headerIds = Object.fromEntries(first.credentials.map((c) => [c.name, c.id]));
+	const webhooks = (nodes: WorkflowJson['nodes']) => nodes.filter((n) => n.type === 'n8n-nodes-base.webhook').sort((a, b) => a.name.localeCompare(b.name));
+	expect(webhooks(first.workflows.flatMap((w) => w.nodes)).map((n) => [n.name, n.parameters.authentication, n.credentials])).toEqual(
+		webhooks(EXAMPLES.flatMap((e) => e.nodes)).map((n) => {
+			const name = String(n.credentials?.httpHeaderAuth?.name);
+			return [n.name, 'headerAuth', { httpHeaderAuth: { id: headerIds[name], name } }];
+		}),
+	);
 	expect(first.workflows.map((w) => [w.name, w.active])).toEqual(
 		EXAMPLES.map((e) => [e.name, e.name === WEBHOOK_WORKFLOW] as [string, boolean]).sort((a, b) => a[0].localeCompare(b[0])),
 	);
@@ -253,10 +277,18 @@ test('npm run editor -- --fresh: editor, login, examples, credential, the printe
 
 	expect(await testStored(session, credential.id)).toEqual(TEST_OK);
 
+	// Without the header, n8n refuses the POST and nothing reaches the emulator.
+	const emulatorRequests = async () => ((await (await fetch(`${r.emulatorUrl}/__emulator/requests`)).json()) as { requests: unknown[] }).requests;
+	const requestsBefore = await emulatorRequests();
+	const refused = await postWebhookOnceRegistered(r.url, 'customerlabs-tiktok-event-sync', { users: [{ identify_by_email: 'intruder@example.com' }] });
+	expect(refused).toEqual({ status: 403, json: 'Authorization data is wrong!' });
+	expect(await emulatorRequests()).toEqual(requestsBefore);
+
 	// The printed curl, run as printed.
 	expect(r.curl).toBe(
 		[
 			`curl -sS -X POST '${r.url}/webhook/customerlabs-tiktok-event-sync' \\`,
+			`     -H '${WEBHOOK_AUTH_HEADER}: ${secrets['CustomerLabs webhook header'].value}' \\`,
 			`     -H 'Content-Type: application/json' \\`,
 			`     -d '{"users":[{"identify_by_email":"shopper@example.com","identify_by_phone":"+1 415 555 0100","consent":true}]}'`,
 		].join('\n'),
@@ -296,6 +328,6 @@ test('npm run editor again (warm): same user folder, workflows and credential; p
 	expect(again.credentials).toEqual(first.credentials);
 	expect(again.workflows.map((w) => [w.id, w.name, w.active])).toEqual(first.workflows.map((w) => [w.id, w.name, w.active]));
 	// the emulator's URL is the one of this run (its port may differ from the first run's)
-	expect(await testStored(session, again.credentials[0].id)).toEqual(TEST_OK);
+	expect(await testStored(session, again.credentials.find((c) => c.type === CREDENTIAL_TYPE)!.id)).toEqual(TEST_OK);
 	await stopAndCheck(r);
 }, 20 * 60_000);

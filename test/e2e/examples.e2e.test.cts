@@ -1,16 +1,24 @@
 // The example workflows (examples/*.json) as users get them: imported into the real n8n server (2.41.1 or 1.123) with the CLI
-// (their ids kept), their credential created with the id they reference (`tiktok-emulator`, pointing at the
-// emulator), and run the way each is meant to run: the CSV list sync from "Run Now", the CustomerLabs webhook
-// and the trigger/unlink/delete workflow activated and called on their production URLs, the status report by hand.
+// (their ids kept), their credentials created with the ids they reference (`tiktok-emulator`, pointing at the
+// emulator, and the Header Auth credentials of their webhooks, each with a fresh secret), and run the way each is
+// meant to run: the CSV list sync from "Run Now", the CustomerLabs webhook and the trigger/unlink/delete workflow
+// activated and called on their production URLs, the status report by hand.
+//
+// Every example webhook uses n8n's own Webhook authentication (Header Auth, README "Securing the example webhooks"):
+// a POST without the header, with a wrong secret, with another webhook's secret or with the secret under another
+// header name is answered 403 by n8n, runs nothing and leaves the emulator exactly as it was; the right header runs
+// the workflow.
 //
 // The CSV example reads /home/node/.n8n-files/customers.csv (n8n's Docker image: HOME=/home/node, and n8n 2.x only
 // reads files under N8N_RESTRICT_FILE_ACCESS_TO, default ~/.n8n-files). Here that variable points at a temp folder
 // holding examples/customers.csv, and the node's path is rewritten to it at import; nothing else is changed.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { WEBHOOK_AUTH_HEADER } from '../../scripts/editor.cts';
 import { SEED } from '../emulator/index.cts';
 import {
 	CREDENTIAL_TYPE,
@@ -35,6 +43,22 @@ const MAIN_PIXEL = SEED.pixels[0];
 const CREDENTIAL = { id: 'tiktok-emulator', name: 'TikTok Business API (emulator)' };
 const DOCKER_CSV_PATH = '/home/node/.n8n-files/customers.csv';
 
+/** The Header Auth credentials the examples' webhooks reference, as a user creates them: header X-Webhook-Token. */
+const HEADER_CREDENTIALS = {
+	customerLabs: { id: 'customerlabs-webhook-header', name: 'CustomerLabs webhook header', secret: randomBytes(24).toString('hex') },
+	unlinkDelete: { id: 'unlink-delete-webhook-header', name: 'Unlink and Delete webhook header', secret: randomBytes(24).toString('hex') },
+};
+type HeaderCredential = (typeof HEADER_CREDENTIALS)[keyof typeof HEADER_CREDENTIALS];
+/** Every Webhook node of the examples: file → [node, path, the credential it checks]. */
+const WEBHOOKS: Record<string, Array<[string, string, HeaderCredential]>> = {
+	'event-sync-customerlabs-webhook.json': [['CustomerLabs Webhook', 'customerlabs-tiktok-event-sync', HEADER_CREDENTIALS.customerLabs]],
+	'list-sync-trigger-instant-unlink-delete.json': [
+		['Unlink Webhook', 'tiktok-audience-unlink', HEADER_CREDENTIALS.unlinkDelete],
+		['Delete Webhook', 'tiktok-audience-delete', HEADER_CREDENTIALS.unlinkDelete],
+	],
+};
+const withSecret = (credential: HeaderCredential) => ({ [WEBHOOK_AUTH_HEADER]: credential.secret });
+
 const readExample = (file: string): WorkflowJson => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
 const EXAMPLES = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
 
@@ -47,7 +71,10 @@ beforeAll(async () => {
 	await fsp.copyFile(path.join(EXAMPLES_DIR, 'customers.csv'), path.join(filesDir, 'customers.csv'));
 	// matchRate 1 and no processing delay: sizes equal member counts, so the status report is exact at once.
 	stack = await startStack({ emulator: { matchRate: 1, processingDelayMs: 0 }, n8n: { env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir } } });
-	await importCredentialsCli(stack.n8n, [{ ...CREDENTIAL, type: CREDENTIAL_TYPE, data: emulatorCredentialData(stack.emulator) }]);
+	await importCredentialsCli(stack.n8n, [
+		{ ...CREDENTIAL, type: CREDENTIAL_TYPE, data: emulatorCredentialData(stack.emulator) },
+		...Object.values(HEADER_CREDENTIALS).map(({ id, name, secret }) => ({ id, name, type: 'httpHeaderAuth', data: { name: WEBHOOK_AUTH_HEADER, value: secret } })),
+	]);
 	// Every example in one `n8n import:workflow --separate` (ids kept).
 	const importDir = path.join(stack.n8n.userFolder, 'examples-import');
 	await fsp.mkdir(importDir);
@@ -73,6 +100,37 @@ const executionsOf = async (file: string, mode: string) =>
 	(await stack.executions(ids[file])).filter((e) => e.mode === mode && executionSettled(e));
 const audiencesNamed = (name: string) => [...stack.emulator.state.audiences.values()].filter((a) => a.name === name);
 
+/** Everything the emulator holds and was asked, from its inspection API: audiences with members, events, files, requests. */
+async function emulatorView(): Promise<Record<string, unknown>> {
+	const view: Record<string, unknown> = {};
+	for (const part of ['audiences', 'events', 'files', 'requests']) view[part] = await (await fetch(`${stack.emulator.url}/__emulator/${part}`)).json();
+	return view;
+}
+
+/**
+ * POSTs the body without the header, with the secret cut short by one character, with `otherSecret` (another
+ * webhook's) and with the right secret under another header name: n8n's Webhook node answers each with 403
+ * "Authorization data is wrong!" (https://docs.n8n.io/integrations/builtin/core-nodes/n8n-nodes-base.webhook/#authentication),
+ * the workflow does not run (no execution) and the emulator's whole state and request log are unchanged. Each call
+ * waits for the webhook to be registered (n8n 2.41 activates asynchronously: 404 "is not registered" until then).
+ */
+async function expectRefused(file: string, path: string, body: unknown, credential: HeaderCredential, otherSecret: string): Promise<void> {
+	const before = await emulatorView();
+	const executionsBefore = (await stack.executions(ids[file])).map((e) => e.id);
+	const attempts: Record<string, Record<string, string>> = {
+		'no header': {},
+		'the secret without its last character': { [WEBHOOK_AUTH_HEADER]: credential.secret.slice(0, -1) },
+		"another webhook's secret": { [WEBHOOK_AUTH_HEADER]: otherSecret },
+		'right secret, other header name': { Authorization: credential.secret },
+	};
+	const answers: Record<string, unknown> = {};
+	for (const [attempt, headers] of Object.entries(attempts)) answers[attempt] = await postWebhookOnceRegistered(stack.url, path, body, 30_000, headers);
+	const refused = { status: 403, json: 'Authorization data is wrong!' };
+	expect(answers).toEqual(Object.fromEntries(Object.keys(attempts).map((attempt) => [attempt, refused])));
+	expect(await emulatorView()).toEqual(before);
+	expect((await stack.executions(ids[file])).map((e) => e.id)).toEqual(executionsBefore);
+}
+
 test('every example is imported with its id, our node types and the credential it references', async () => {
 	expect(EXAMPLES).toEqual([
 		'audience-status.json',
@@ -85,6 +143,24 @@ test('every example is imported with its id, our node types and the credential i
 		const ours = stored.nodes.filter((n) => String(n.type).startsWith(`${PACKAGE_NAME}.`));
 		expect({ file, name: stored.name, ours: ours.length > 0 }).toEqual({ file, name: readExample(file).name, ours: true });
 		for (const node of ours) expect({ file, node: node.name, credential: node.credentials?.[CREDENTIAL_TYPE] }).toEqual({ file, node: node.name, credential: CREDENTIAL });
+	}
+});
+
+test('every webhook of every example requires Header Auth with its credential, as committed and as imported', async () => {
+	const webhooks = (nodes: WorkflowJson['nodes']) =>
+		nodes
+			.filter((n) => n.type === 'n8n-nodes-base.webhook')
+			.map((n) => ({ node: n.name, path: n.parameters.path, authentication: n.parameters.authentication, credentials: n.credentials }));
+	for (const file of EXAMPLES) {
+		const expected = (WEBHOOKS[file] ?? []).map(([node, path, { id, name }]) => ({
+			node,
+			path,
+			authentication: 'headerAuth',
+			credentials: { httpHeaderAuth: { id, name } },
+		}));
+		expect({ file, webhooks: webhooks(readExample(file).nodes) }).toEqual({ file, webhooks: expected });
+		const stored = await stack.session.api<WorkflowJson>('GET', `/workflows/${ids[file]}`);
+		expect({ file, webhooks: webhooks(stored.nodes) }).toEqual({ file, webhooks: expected });
 	}
 });
 
@@ -145,7 +221,7 @@ describe('list-sync-daily-csv.json', () => {
 	});
 });
 
-describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
+describe('event-sync-customerlabs-webhook.json', () => {
 	const FILE = 'event-sync-customerlabs-webhook.json';
 	const NAME = 'CustomerLabs: high-intent visitors';
 	const people = Array.from({ length: 12 }, (_, i) => ({
@@ -154,10 +230,18 @@ describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 		...(i % 4 === 1 ? { consent: false } : i % 4 === 2 ? {} : { consent: true }),
 	}));
 	const consenting = people.filter((p) => p.consent !== false);
+	/** The example's event: a custom one (not a conversion), one name per audience. */
+	const EVENT = 'CustomerLabsHighIntent';
 
-	test('activated: a CustomerLabs POST creates the website audience, which holds exactly the consenting users', async () => {
+	test('activated: a POST without the right X-Webhook-Token is refused with 403 and changes nothing at TikTok', async () => {
 		await activateWorkflow(stack.session, ids[FILE]);
-		const res = await postWebhookOnceRegistered(stack.url, 'customerlabs-tiktok-event-sync', { users: people });
+		await expectRefused(FILE, 'customerlabs-tiktok-event-sync', { users: people }, HEADER_CREDENTIALS.customerLabs, HEADER_CREDENTIALS.unlinkDelete.secret);
+		expect(audiencesNamed(NAME)).toEqual([]);
+		expect(await executionsOf(FILE, 'webhook')).toEqual([]);
+	});
+
+	test('a CustomerLabs POST with the header creates the website audience, which holds exactly the consenting users', async () => {
+		const res = await postWebhook(stack.url, 'customerlabs-tiktok-event-sync', { users: people }, withSecret(HEADER_CREDENTIALS.customerLabs));
 		expect(res.status).toBe(200);
 		const [audience] = audiencesNamed(NAME);
 		expect(audiencesNamed(NAME)).toHaveLength(1);
@@ -169,7 +253,7 @@ describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 					{
 						event_source_ids: [MAIN_PIXEL.pixel_id],
 						retention_days: 30,
-						filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: 'PIXEL ADD TO CART' }] },
+						filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: EVENT }] },
 					},
 				],
 			},
@@ -178,22 +262,23 @@ describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 		expect(view.members).toEqual(consenting.map((p) => sha(p.identify_by_email.toLowerCase())).sort());
 		const events = stack.emulator.state.events.get(MAIN_PIXEL.pixel_code)?.live ?? [];
 		expect(events.map((e) => [e.event, e.email, e.phone])).toEqual(
-			consenting.map((p) => ['AddToCart', [sha(p.identify_by_email.toLowerCase())], [sha(`+1${p.identify_by_phone.replace(/\D/g, '')}`)]]),
+			consenting.map((p) => [EVENT, [sha(p.identify_by_email.toLowerCase())], [sha(`+1${p.identify_by_phone.replace(/\D/g, '')}`)]]),
 		);
 
-		// The response is the first item of the last node; the execution holds every item and the summary.
+		// The response is the first item of the last node's first output (Results); the execution holds every item and,
+		// on the second output (Summary), the run summary.
 		const track = stack.emulator.state.requestLog.filter((r) => r.path.endsWith('/event/track/'));
 		expect(track.map((r) => r.code)).toEqual([0]);
-		const eventTime = res.json.event_time as number;
+		const eventTime = res.json.eventTime as number;
 		expect(res.json).toEqual({
 			status: 'sent',
-			event: 'AddToCart',
-			pixel_code: MAIN_PIXEL.pixel_code,
-			audience_id: audience.audienceId,
+			event: EVENT,
+			pixelCode: MAIN_PIXEL.pixel_code,
+			audienceId: audience.audienceId,
 			identifiers: ['email', 'phone'],
-			event_id: sha(`${audience.audienceId}|${MAIN_PIXEL.pixel_code}|AddToCart|${sha('shopper0@example.com')}|${Math.floor(eventTime / 86400)}`),
-			event_time: eventTime,
-			request_id: track[0].request_id,
+			eventId: sha(`${audience.audienceId}|${MAIN_PIXEL.pixel_code}|${EVENT}|${sha('shopper0@example.com')}|${Math.floor(eventTime / 86400)}`),
+			eventTime,
+			requestId: track[0].request_id,
 		});
 		const [execution] = await waitFor('the webhook execution', async () => {
 			const done = await executionsOf(FILE, 'webhook');
@@ -201,21 +286,21 @@ describeOnFullSuite('event-sync-customerlabs-webhook.json', () => {
 		});
 		expect(execution.status).toBe('success');
 		const out = nodeOutput(execution, 'TikTok Send Sync Event');
-		expect(out.slice(0, people.length).map((o) => o.status)).toEqual(people.map((p) => (p.consent === false ? 'skipped' : 'sent')));
-		expect(out[people.length]).toEqual({
-			summary: { sent: consenting.length, skipped: 3, skipped_by_reason: { no_consent: 3 }, failed: 0, requests: 1, request_ids: [track[0].request_id] },
-		});
+		expect(out.map((o) => o.status)).toEqual(people.map((p) => (p.consent === false ? 'skipped' : 'sent')));
+		expect(nodeOutput(execution, 'TikTok Send Sync Event', 1)).toEqual([
+			{ sent: consenting.length, skipped: 3, skippedByReason: { no_consent: 3 }, failed: 0, requests: 1, requestIds: [track[0].request_id] },
+		]);
 
 		// A production run; the nodes write no static data (n8n saves none).
 		expect(await storedStaticData(stack.session, ids[FILE])).toBeNull();
 	});
 });
 
-describeOnFullSuite('list-sync-trigger-instant-unlink-delete.json', () => {
+describe('list-sync-trigger-instant-unlink-delete.json', () => {
 	const FILE = 'list-sync-trigger-instant-unlink-delete.json';
 	const NAME = 'CRM customers (trigger)';
 
-	test('activated: the initial sync creates the 1,500-member list; unlink refuses a wrong name, then unlinks; delete removes it', async () => {
+	test('activated: the initial sync creates the 1,500-member list; Unlink and Delete refuse a POST without the right header; unlink refuses a wrong name, then unlinks; delete removes it', async () => {
 		await activateWorkflow(stack.session, ids[FILE]);
 		const [initial] = await waitFor(
 			'the initial sync execution',
@@ -241,12 +326,22 @@ describeOnFullSuite('list-sync-trigger-instant-unlink-delete.json', () => {
 			expect.objectContaining({ audienceId, audienceName: NAME, action: 'CREATE', created: true, rowsIn: 1500, rowsSent: 1500 }),
 		]);
 
-		const wrong = await postWebhookOnceRegistered(stack.url, 'tiktok-audience-unlink', { audienceId, confirmName: 'crm customers (trigger)' });
-		expect(wrong.status).toBe(500);
+		// Knowing the URL, the audience id and its exact name is not enough without the header.
+		const { unlinkDelete, customerLabs } = HEADER_CREDENTIALS;
+		const requestsBefore = stack.emulator.state.requestLog.length;
+		await expectRefused(FILE, 'tiktok-audience-unlink', { audienceId, confirmName: NAME }, unlinkDelete, customerLabs.secret);
+		await expectRefused(FILE, 'tiktok-audience-delete', { audienceId, confirmName: NAME }, unlinkDelete, customerLabs.secret);
+		expect(stack.emulator.state.requestLog.length).toBe(requestsBefore);
+		expect([...(stack.emulator.state.audiences.get(audienceId)?.members ?? [])].sort()).toEqual(expected);
 		const facts = [linkFact.unlinked(audienceId), linkFact.deleted(audienceId), linkFact.deletedName(ADV, NAME)];
 		expect(await storedLinkFacts(stack.n8n, ids[FILE], facts)).toEqual([]);
+		expect(await executionsOf(FILE, 'webhook')).toEqual([]);
 
-		const unlinked = await postWebhook(stack.url, 'tiktok-audience-unlink', { audienceId, confirmName: NAME });
+		const wrong = await postWebhook(stack.url, 'tiktok-audience-unlink', { audienceId, confirmName: 'crm customers (trigger)' }, withSecret(unlinkDelete));
+		expect(wrong.status).toBe(500);
+		expect(await storedLinkFacts(stack.n8n, ids[FILE], facts)).toEqual([]);
+
+		const unlinked = await postWebhook(stack.url, 'tiktok-audience-unlink', { audienceId, confirmName: NAME }, withSecret(unlinkDelete));
 		expect(unlinked).toEqual({
 			status: 200,
 			json: { operation: 'unlink', advertiserId: ADV, audienceId, name: NAME, unlinked: true, alreadyUnlinked: false },
@@ -254,7 +349,7 @@ describeOnFullSuite('list-sync-trigger-instant-unlink-delete.json', () => {
 		expect(await storedLinkFacts(stack.n8n, ids[FILE], facts)).toEqual([linkFact.unlinked(audienceId)]);
 		expect(stack.emulator.state.audiences.has(audienceId)).toBe(true);
 
-		const deleted = await postWebhook(stack.url, 'tiktok-audience-delete', { audienceId, confirmName: NAME });
+		const deleted = await postWebhook(stack.url, 'tiktok-audience-delete', { audienceId, confirmName: NAME }, withSecret(unlinkDelete));
 		expect(deleted.status).toBe(200);
 		expect(deleted.json).toEqual({
 			operation: 'delete',

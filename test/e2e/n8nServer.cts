@@ -623,7 +623,7 @@ export async function createN8n(options: CreateN8nOptions = {}): Promise<N8nInst
 						const res = await fetch(`${url}${options.worker ? '/healthz' : '/healthz/readiness'}`);
 						return res.ok;
 					},
-					{ timeoutMs: 120_000, intervalMs: 200 },
+					{ timeoutMs: 300_000, intervalMs: 200 }, // a loaded 2-core machine has taken 90 s
 				);
 			} catch (error) {
 				await current.stop(2000);
@@ -812,7 +812,7 @@ export interface Execution {
 	stoppedAt: string | null;
 	data?: {
 		resultData: {
-			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: any; binary?: any }> | null> }; error?: any }>>;
+			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: any; binary?: any }> | null> }; error?: any; hints?: Array<{ message: string; type?: string; location?: string }> }>>;
 			error?: { message: string; description?: string; [key: string]: unknown };
 			lastNodeExecuted?: string;
 		};

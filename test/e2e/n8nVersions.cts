@@ -31,9 +31,10 @@ export interface N8nVersionProfile {
 	 */
 	manualRun: 'dto' | 'workflowData';
 	/**
-	 * Whether the whole e2e suite runs on this line. The editor checks in headless Chromium and three of the four
-	 * examples are defined only where it does (the default line): n8n 1.x has another editor, and the 1.x run keeps
-	 * CI within about 5 more minutes. Tests that do not apply are not defined, never skipped.
+	 * Whether the whole e2e suite runs on this line. The editor checks in headless Chromium and the status report
+	 * example are defined only where it does (the default line): n8n 1.x has another editor, and the 1.x run keeps
+	 * CI within about 5 more minutes. The webhook examples run on both lines: their Header Auth is n8n's own code,
+	 * which differs between the lines. Tests that do not apply are not defined, never skipped.
 	 */
 	fullSuite: boolean;
 }

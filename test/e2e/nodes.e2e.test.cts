@@ -166,26 +166,29 @@ describe('Event Sync (Create Website Audience → Send Sync Event) and Get Statu
 	beforeAll(() => {
 		stack.emulator.clock.set(Date.now());
 	});
+	// As the editor makes them today (node version 1.1): the event is left at its default, the custom event AudienceSync.
+	const EVENT = 'AudienceSync';
+	const V = 1.1;
 	const createParams = {
 		advertiserId: rl('id', ADV),
 		pixel: rl('id', MAIN_PIXEL.pixel_id),
 		audienceName: WEB_NAME,
-		event: 'Purchase',
 		description: 'E2E: people who bought in the last 30 days',
 		lookbackDays: 30,
 	};
-	const RULE = `people with "COMPLETE PAYMENT" on pixel ${MAIN_PIXEL.pixel_id} in the last 30 days`;
+	const RULE = `people with "${EVENT}" on pixel ${MAIN_PIXEL.pixel_id} in the last 30 days`;
 	const N = 40;
 	const users = Array.from({ length: N }, (_, i) => ({ email: `  Visitor${i}@Example.COM `, phone: `+44 7700 900${String(i).padStart(3, '0')}` }));
 	const userKeys = () => users.map((u) => sha(u.email.trim().toLowerCase())).sort();
 	let websiteAudienceId = '';
 	let listAudienceId = '';
+	let eventSyncWorkflow = '';
 
 	test('Create Website Audience creates the pixel audience with the exact rule and recipe', async () => {
 		const mark = stack.emulator.state.requestLog.length;
 		const id = await stack.createWorkflow({
 			name: 'E2E nodes: create website audience',
-			nodes: [manualTrigger(), ourNode(CREATE, 'tikTokCreateWebsiteAudience', createParams, 250)],
+			nodes: [manualTrigger(), ourNode(CREATE, 'tikTokCreateWebsiteAudience', createParams, 250, V)],
 			connections: chain('Start', CREATE),
 		});
 		const execution = await stack.runWorkflow(id);
@@ -200,7 +203,7 @@ describe('Event Sync (Create Website Audience → Send Sync Event) and Get Statu
 					{
 						event_source_ids: [MAIN_PIXEL.pixel_id],
 						retention_days: 30,
-						filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: 'COMPLETE PAYMENT' }] },
+						filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: EVENT }] },
 					},
 				],
 			},
@@ -208,30 +211,31 @@ describe('Event Sync (Create Website Audience → Send Sync Event) and Get Statu
 		expect(nodeOutput(execution, CREATE)).toEqual([
 			{
 				status: 'created',
-				audience_id: websiteAudienceId,
-				audience_name: WEB_NAME,
-				advertiser_id: ADV,
-				pixel_id: MAIN_PIXEL.pixel_id,
-				pixel_code: MAIN_PIXEL.pixel_code,
-				pixel_name: MAIN_PIXEL.pixel_name,
-				event: 'Purchase',
-				rule_filter_value: 'COMPLETE PAYMENT',
+				audienceId: websiteAudienceId,
+				audienceName: WEB_NAME,
+				advertiserId: ADV,
+				pixelId: MAIN_PIXEL.pixel_id,
+				pixelCode: MAIN_PIXEL.pixel_code,
+				pixelName: MAIN_PIXEL.pixel_name,
+				event: EVENT,
+				eventKind: 'custom',
+				ruleFilterValue: EVENT,
 				description: 'E2E: people who bought in the last 30 days',
-				lookback_days: 30,
-				retention_in_days: null,
-				is_auto_refresh: true,
+				lookbackDays: 30,
+				retentionInDays: null,
+				autoRefresh: true,
 				rule: RULE,
-				rule_spec: ruleSpec,
+				ruleSpec,
 				recipe: {
-					advertiser_id: ADV,
-					audience_id: websiteAudienceId,
-					audience_name: WEB_NAME,
-					event_source: 'web',
-					pixel_id: MAIN_PIXEL.pixel_id,
-					pixel_code: MAIN_PIXEL.pixel_code,
-					event: 'Purchase',
+					advertiserId: ADV,
+					audienceId: websiteAudienceId,
+					audienceName: WEB_NAME,
+					eventSource: 'web',
+					pixelId: MAIN_PIXEL.pixel_id,
+					pixelCode: MAIN_PIXEL.pixel_code,
+					event: EVENT,
 				},
-				request_id: requestsSince(mark).find((c) => c.path.endsWith('rule/create/'))?.request_id,
+				requestId: requestsSince(mark).find((c) => c.path.endsWith('rule/create/'))?.request_id,
 			},
 		]);
 		expect(pixelAudiences[0]).toMatchObject({ pixelIds: [MAIN_PIXEL.pixel_id], isAutoRefresh: true, ruleSpec });
@@ -239,47 +243,100 @@ describe('Event Sync (Create Website Audience → Send Sync Event) and Get Statu
 
 	test(`Create (idempotent rerun: same audience) → ${N} users → Send Sync Event: the website audience holds exactly those users`, async () => {
 		const mark = stack.emulator.state.requestLog.length;
-		const id = await stack.createWorkflow({
+		eventSyncWorkflow = await stack.createWorkflow({
 			name: 'E2E nodes: event sync',
 			nodes: [
 				manualTrigger(),
-				ourNode(CREATE, 'tikTokCreateWebsiteAudience', createParams, 250),
+				ourNode(CREATE, 'tikTokCreateWebsiteAudience', createParams, 250, V),
 				itemsNode('Users', users, 500),
-				ourNode(SEND, 'tikTokSendSyncEvent', { source: 'recipe', recipe: `={{ $('${CREATE}').first().json.recipe }}` }, 750),
+				ourNode(SEND, 'tikTokSendSyncEvent', { source: 'recipe', recipe: `={{ $('${CREATE}').first().json.recipe }}` }, 750, V),
 			],
 			connections: chain('Start', CREATE, 'Users', SEND),
 		});
-		const execution = await stack.runWorkflow(id);
+		const execution = await stack.runWorkflow(eventSyncWorkflow);
 		expectSuccess(execution);
-		expect(nodeOutput(execution, CREATE)).toEqual([expect.objectContaining({ status: 'existing', audience_id: websiteAudienceId, rule: RULE })]);
+		expect(nodeOutput(execution, CREATE)).toEqual([expect.objectContaining({ status: 'existing', audienceId: websiteAudienceId, rule: RULE })]);
 		expect(requestsSince(mark).filter((c) => c.path.endsWith('rule/create/'))).toEqual([]);
 		expect([...stack.emulator.state.audiences.values()].filter((a) => a.kind === 'PIXEL')).toHaveLength(1);
 
+		// Results: one item per user; Summary (the second output): one item for the run.
 		const out = nodeOutput(execution, SEND);
-		expect(out).toHaveLength(N + 1);
+		expect(out).toHaveLength(N);
 		const track = requestsSince(mark).filter((c) => c.path.endsWith('event/track/'));
 		expect(track.map((c) => c.code)).toEqual([0]);
-		expect(out[N]).toEqual({ summary: { sent: N, skipped: 0, skipped_by_reason: {}, failed: 0, requests: 1, request_ids: [track[0].request_id] } });
-		const eventTime = out[0].event_time as number;
+		const [summary] = nodeOutput(execution, SEND, 1);
+		expect(summary).toEqual({
+			sent: N,
+			skipped: 0,
+			skippedByReason: {},
+			failed: 0,
+			requests: 1,
+			requestIds: [track[0].request_id],
+			// A manual run is an instant sync: the next one is allowed at the end of this minute plus 30 minutes.
+			nextInstantSyncAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/),
+		});
+		const eventTime = out[0].eventTime as number;
+		expect(Date.parse(summary.nextInstantSyncAt)).toBe((Math.floor(eventTime / 60) + 31) * 60_000);
 		expect(out[0]).toEqual({
 			status: 'sent',
-			event: 'Purchase',
-			pixel_code: MAIN_PIXEL.pixel_code,
-			audience_id: websiteAudienceId,
+			event: EVENT,
+			pixelCode: MAIN_PIXEL.pixel_code,
+			audienceId: websiteAudienceId,
 			identifiers: ['email', 'phone'],
-			event_id: sha(`${websiteAudienceId}|${MAIN_PIXEL.pixel_code}|Purchase|${sha('visitor0@example.com')}|${Math.floor(eventTime / 86400)}`),
-			event_time: eventTime,
-			request_id: track[0].request_id,
+			eventId: sha(`${websiteAudienceId}|${MAIN_PIXEL.pixel_code}|${EVENT}|${sha('visitor0@example.com')}|${Math.floor(eventTime / 86400)}`),
+			eventTime,
+			requestId: track[0].request_id,
 		});
-		expect(out.slice(0, N).map((o) => o.status)).toEqual(Array(N).fill('sent'));
+		expect(out.map((o) => o.status)).toEqual(Array(N).fill('sent'));
 
 		const stored = stack.emulator.state.events.get(MAIN_PIXEL.pixel_code)?.live ?? [];
 		expect(stored.map((e) => [e.event, e.email, e.phone])).toEqual(
-			users.map((u, i) => ['Purchase', [sha(u.email.trim().toLowerCase())], [sha(`+447700900${String(i).padStart(3, '0')}`)]]),
+			users.map((u, i) => [EVENT, [sha(u.email.trim().toLowerCase())], [sha(`+447700900${String(i).padStart(3, '0')}`)]]),
 		);
 		const view = await inspectAudience(stack.emulator.url, websiteAudienceId);
 		expect(view.members).toEqual(userKeys());
 		expect(view.member_count).toBe(N);
+	});
+
+	test('a second manual run inside 30 minutes is refused by the Instant Sync cooldown that n8n stored; nothing is sent', async () => {
+		const mark = stack.emulator.state.requestLog.length;
+		const execution = await stack.runWorkflow(eventSyncWorkflow);
+		expect(execution.status).toBe('error');
+		expect(executionError(execution)?.message).toMatch(/^Instant sync is available again at \d\d:\d\d UTC \(in 3[01] minutes\)$/);
+		expect(requestsSince(mark).filter((c) => c.path.endsWith('event/track/'))).toEqual([]);
+	});
+
+	test('Create Website Audience → Send Sync Event directly: nothing to send, and the panel says why (execution hint)', async () => {
+		const id = await stack.createWorkflow({
+			name: 'E2E nodes: event sync without people',
+			nodes: [
+				manualTrigger(),
+				ourNode(CREATE, 'tikTokCreateWebsiteAudience', createParams, 250, V),
+				ourNode(SEND, 'tikTokSendSyncEvent', { source: 'recipe', recipe: `={{ $('${CREATE}').first().json.recipe }}` }, 500, V),
+			],
+			connections: chain('Start', CREATE, SEND),
+		});
+		const execution = await stack.runWorkflow(id);
+		expectSuccess(execution);
+		expect(nodeOutput(execution, SEND)).toEqual([
+			{
+				status: 'skipped',
+				reason: 'no_identifier',
+				message: "No email, phone or external ID TikTok can match. Map Email or Phone to an expression giving this person's value, e.g. {{ $json.email }}.",
+				event: EVENT,
+				pixelCode: MAIN_PIXEL.pixel_code,
+				audienceId: websiteAudienceId,
+			},
+		]);
+		expect(nodeOutput(execution, SEND, 1)).toEqual([{ sent: 0, skipped: 1, skippedByReason: { no_identifier: 1 }, failed: 0, requests: 0, requestIds: [] }]);
+		expect(execution.data?.resultData.runData[SEND][0].hints).toEqual([
+			{
+				type: 'warning',
+				location: 'outputPane',
+				message:
+					'1 of 1 items were skipped: no email, phone or external ID TikTok can match. The input is the output of TikTok Create Website Audience (the audience, not your people): put the node that outputs your people, one item per person, between the two nodes.',
+			},
+		]);
 	});
 
 	test('Get Status: exact status of the website audience (size N) and of the list audience (history log)', async () => {

@@ -78,6 +78,22 @@ describe('installation', () => {
 		}
 	});
 
+	test('n8n loads each codex: Marketing, its subcategories, and aliases a user would search for (REST /types)', async () => {
+		const types = await nodeTypes(stack.session);
+		const codexOf = (name: string) => types.find((t) => t.name === nodeType(name))?.codex as { categories?: string[]; subcategories?: object; alias?: string[] } | undefined;
+		for (const node of present) {
+			const codex = codexOf(node.name);
+			expect({ node: node.name, categories: codex?.categories, subcategories: codex?.subcategories }).toEqual({
+				node: node.name,
+				categories: ['Marketing'],
+				subcategories: { Marketing: ['Advertising', 'Audiences'] },
+			});
+			expect(codex?.alias?.slice(0, 4)).toEqual(['audience', 'custom audience', 'customer match', 'retargeting']);
+		}
+		expect(codexOf('tikTokUpsertCustomerFileList')?.alias).toContain('customer file');
+		expect(codexOf('tikTokSendSyncEvent')?.alias).toEqual(expect.arrayContaining(['event sync', 'pixel']));
+	});
+
 	test('n8n export:nodes (CLI) lists all five nodes', async () => {
 		const exported = await exportNodes(stack.n8n);
 		const names = exported.map((n) => n.name);
@@ -237,6 +253,49 @@ describe('workflows through n8n', () => {
 		}
 		const text = await editor.page.locator('#app').innerText();
 		for (const node of present) expect(text).toContain(node.displayName);
+	});
+
+	test('every node\'s canvas subtitle is in words (no option values; "Every day", not "Every 1 days")', async () => {
+		const ours = (name: string, type: string, parameters: Record<string, unknown>, x: number, y = 200) => ({
+			id: name,
+			name,
+			type: nodeType(type),
+			typeVersion: typeVersions[nodeType(type)] ?? 1,
+			position: [x, y] as [number, number],
+			parameters,
+		});
+		const nodes: WorkflowJson['nodes'] = [
+			ours('Trigger', 'tikTokAudienceSyncTrigger', {}, 0, 0),
+			ours('Trigger 2h', 'tikTokAudienceSyncTrigger', { refreshInterval: 2, refreshUnit: 'hours' }, 0, 400),
+			ours('List', 'tikTokUpsertCustomerFileList', { action: 'REMOVE' }, 260),
+			ours('Website', 'tikTokCreateWebsiteAudience', { audienceName: 'Cart abandoners', event: 'AddToCart' }, 520),
+			ours('Events', 'tikTokSendSyncEvent', { source: 'manual', event: '__custom', eventCustom: 'AudienceSync' }, 780),
+			ours('Events 2', 'tikTokSendSyncEvent', { source: 'manual', event: 'AddToCart' }, 780, 400),
+			ours('Status', 'tikTokUnlinkDeleteAudience', {}, 1040),
+			ours('Delete', 'tikTokUnlinkDeleteAudience', { operation: 'delete' }, 1040, 400),
+		];
+		const id = await stack.createWorkflow({ name: 'E2E: subtitles', nodes, connections: {} });
+		await openWorkflow(editor, id, nodes.length);
+		await screenshot(editor.page, 'canvas-subtitles');
+		// The subtitle is the element with n8n's (CSS-module) "subtitle" class inside each canvas node.
+		const subtitles = await editor.page.$$eval('[data-test-id="canvas-node"]', (els) =>
+			Object.fromEntries(els.map((el) => [el.getAttribute('data-node-name') ?? '', (el.parentElement?.querySelector('[class*="subtitle"]')?.textContent ?? '').trim()])),
+		);
+		expect(subtitles).toEqual({
+			Trigger: 'Every day',
+			'Trigger 2h': 'Every 2 hours',
+			List: 'Remove from customer file list',
+			Website: 'Cart abandoners',
+			Events: 'AudienceSync event',
+			'Events 2': 'Add to Cart event',
+			Status: 'Get Status',
+			Delete: 'Delete',
+		});
+	});
+
+	test('the node panel finds all five nodes by an alias ("customer match")', async () => {
+		const items = await searchNodePanel(editor, 'customer match', { expectNames: present.map((n) => n.displayName) });
+		expect(present.map((n) => items.some((i) => i.name === n.displayName))).toEqual(present.map(() => true));
 	});
 
 	test('the credential form shows its fields and its connection test succeeds', async () => {

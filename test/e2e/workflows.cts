@@ -36,8 +36,8 @@ export function itemsNode(name: string, items: unknown[], x = 250): NodeJson {
 }
 
 /** A node of this package (type `<package>.<name>`); the stack attaches the emulator credential. */
-export function ourNode(name: string, type: string, parameters: Record<string, unknown>, x = 500): NodeJson {
-	return { id: randomUUID(), name, type: nodeType(type), typeVersion: 1, position: [x, 0], parameters };
+export function ourNode(name: string, type: string, parameters: Record<string, unknown>, x = 500, typeVersion = 1): NodeJson {
+	return { id: randomUUID(), name, type: nodeType(type), typeVersion, position: [x, 0], parameters };
 }
 
 /** Connections of a straight chain A → B → C. */
@@ -53,11 +53,16 @@ export const tiktokTime = formatTikTokTime;
 /** ISO time of an emulator history entry as TikTok reports it (second resolution). */
 export const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
 
-/** POSTs JSON to a production webhook of n8n. */
-export async function postWebhook(baseUrl: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
+/** POSTs JSON to a production webhook of n8n, with extra request headers (e.g. the Header Auth one). */
+export async function postWebhook(
+	baseUrl: string,
+	path: string,
+	body: unknown,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
 	const res = await fetch(`${baseUrl}/webhook/${path}`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json' },
+		headers: { 'content-type': 'application/json', ...headers },
 		body: JSON.stringify(body),
 	});
 	const text = await res.text();
@@ -80,10 +85,11 @@ export async function postWebhookOnceRegistered(
 	path: string,
 	body: unknown,
 	timeoutMs = 30_000,
+	headers: Record<string, string> = {},
 ): Promise<{ status: number; json: any }> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const res = await postWebhook(baseUrl, path, body);
+		const res = await postWebhook(baseUrl, path, body, headers);
 		const unregistered = res.status === 404 && /is not registered/.test(JSON.stringify(res.json));
 		if (!unregistered || Date.now() > deadline) return res;
 		await new Promise((resolve) => setTimeout(resolve, 250));

@@ -1,10 +1,11 @@
 // TikTok Create Website Audience in n8n's real engine against the emulator: exact rule, upsert by name, conflicts,
-// recovery from a create TikTok applied but did not confirm, the recipe, and the sync log.
+// recovery from a create TikTok applied but did not confirm, the recipe, safe defaults (a custom event from version
+// 1.1, version 1's Purchase kept for saved workflows), and settings refused before any request.
 import type { IDataObject } from 'n8n-workflow';
 
 import { startEmulator, type EmulatorHandle } from '../emulator/index.cts';
 import { linkFact, recordInStore, runWorkflow, simulateRestart } from '../support/engine.cts';
-import { ADV, createNode, emulatorCredentials, inspectAudience, MAIN_PIXEL, requestsTo } from '../support/eventSync.cts';
+import { ADV, createNode, DEFAULT_EVENT, emulatorCredentials, inspectAudience, MAIN_PIXEL, requestsTo } from '../support/eventSync.cts';
 
 let emu: EmulatorHandle;
 beforeEach(async () => {
@@ -20,7 +21,8 @@ const run = (params: IDataObject = {}, mode: 'manual' | 'trigger' = 'manual', st
 
 const pixelAudiences = () => [...emu.state.audiences.values()].filter((a) => a.kind === 'PIXEL');
 
-const PURCHASE_30 = {
+/** The default custom event, on checkout pages, leaving out people who bought in the last 7 days. */
+const SYNC_30 = {
 	inclusion_rule_set: {
 		operator: 'OR',
 		rules: [
@@ -29,59 +31,109 @@ const PURCHASE_30 = {
 				retention_days: 30,
 				filter_set: {
 					operator: 'OR',
-					filters: [{ field: 'EVENT', operator: 'EQ', value: 'COMPLETE PAYMENT', parameter_filters: [{ field: 'URL', operator: 'CONTAINS', values: ['/checkout', '/thanks'] }] }],
+					filters: [{ field: 'EVENT', operator: 'EQ', value: DEFAULT_EVENT, parameter_filters: [{ field: 'URL', operator: 'CONTAINS', values: ['/checkout', '/thanks'] }] }],
 				},
 			},
 		],
 	},
 	exclusion_rule_set: {
 		operator: 'OR',
-		rules: [{ event_source_ids: [MAIN_PIXEL.pixel_id], retention_days: 7, filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: 'CONTACT' }] } }],
+		rules: [{ event_source_ids: [MAIN_PIXEL.pixel_id], retention_days: 7, filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: 'COMPLETE PAYMENT' }] } }],
 	},
 };
 const withFilters = {
 	filters: { url: [{ operator: 'CONTAINS', values: '/checkout, /thanks' }] },
-	exclusion: { rule: { event: 'Contact', lookbackDays: 7 } },
-	retentionInDays: 90,
+	exclusion: { rule: { event: 'Purchase', lookbackDays: 7 } },
+	options: { retentionInDays: 90 },
 };
+const RULE_TEXT =
+	'people with "AudienceSync" with URL CONTAINS /checkout | /thanks on pixel 7200000000000000011 in the last 30 days, excluding people with "COMPLETE PAYMENT" on pixel 7200000000000000011 in the last 7 days';
 
-test('creates a website audience with the exact rule and outputs pixel, rule and recipe', async () => {
+test('creates a website audience with the exact rule and outputs pixel, rule and recipe (camelCase keys)', async () => {
 	const r = await run(withFilters);
 	expect(r.error()).toBeUndefined();
 	const [out] = r.output('TikTok Create Website Audience');
 	const id = pixelAudiences()[0].audienceId;
 	expect(out).toEqual({
 		status: 'created',
-		audience_id: id,
-		audience_name: 'Buyers (n8n)',
-		advertiser_id: ADV,
-		pixel_id: '7200000000000000011',
-		pixel_code: 'CEMU0PIXEL0MAIN00001',
-		pixel_name: 'Main website',
-		event: 'Purchase',
-		rule_filter_value: 'COMPLETE PAYMENT',
+		audienceId: id,
+		audienceName: 'Buyers (n8n)',
+		advertiserId: ADV,
+		pixelId: '7200000000000000011',
+		pixelCode: 'CEMU0PIXEL0MAIN00001',
+		pixelName: 'Main website',
+		event: DEFAULT_EVENT,
+		eventKind: 'custom',
+		ruleFilterValue: DEFAULT_EVENT,
 		description: 'People who bought in the last 30 days',
-		lookback_days: 30,
-		retention_in_days: 90,
-		is_auto_refresh: true,
-		rule: 'people with "COMPLETE PAYMENT" with URL CONTAINS /checkout | /thanks on pixel 7200000000000000011 in the last 30 days, excluding people with "CONTACT" on pixel 7200000000000000011 in the last 7 days',
-		rule_spec: PURCHASE_30,
+		lookbackDays: 30,
+		retentionInDays: 90,
+		autoRefresh: true,
+		rule: RULE_TEXT,
+		ruleSpec: SYNC_30,
 		recipe: {
-			advertiser_id: ADV,
-			audience_id: id,
-			audience_name: 'Buyers (n8n)',
-			event_source: 'web',
-			pixel_id: '7200000000000000011',
-			pixel_code: 'CEMU0PIXEL0MAIN00001',
-			event: 'Purchase',
-			event_must_match:
-				'people with "COMPLETE PAYMENT" with URL CONTAINS /checkout | /thanks on pixel 7200000000000000011 in the last 30 days, excluding people with "CONTACT" on pixel 7200000000000000011 in the last 7 days',
+			advertiserId: ADV,
+			audienceId: id,
+			audienceName: 'Buyers (n8n)',
+			eventSource: 'web',
+			pixelId: '7200000000000000011',
+			pixelCode: 'CEMU0PIXEL0MAIN00001',
+			event: DEFAULT_EVENT,
+			eventMustMatch: RULE_TEXT,
 		},
-		request_id: emu.state.requestLog.find((l) => l.path.endsWith('rule/create/'))?.request_id,
+		requestId: emu.state.requestLog.find((l) => l.path.endsWith('rule/create/'))?.request_id,
 	});
 	const aud = await inspectAudience(emu, id);
-	expect(aud).toMatchObject({ name: 'Buyers (n8n)', kind: 'PIXEL', pixel_ids: ['7200000000000000011'], is_auto_refresh: true, member_count: 0, rule_spec: PURCHASE_30 });
+	expect(aud).toMatchObject({ name: 'Buyers (n8n)', kind: 'PIXEL', pixel_ids: ['7200000000000000011'], is_auto_refresh: true, member_count: 0, rule_spec: SYNC_30 });
 	expect(emu.state.audiences.get(id)?.retentionInDays).toBe(90);
+});
+
+test('a new node (version 1.1) defaults to the custom event; a saved version 1 node keeps Purchase and its Retention field', async () => {
+	const fresh = await runWorkflow({
+		nodes: [createNode({ audienceName: 'Fresh', description: '' })],
+		connections: {},
+		credentials: emulatorCredentials(emu),
+	});
+	expect(fresh.output('TikTok Create Website Audience')[0]).toMatchObject({ event: 'AudienceSync', eventKind: 'custom', ruleFilterValue: 'AudienceSync', retentionInDays: null });
+	const saved = await runWorkflow({
+		nodes: [createNode({ audienceName: 'Saved', description: '', retentionInDays: 45 }, { typeVersion: 1 })],
+		connections: {},
+		credentials: emulatorCredentials(emu),
+	});
+	const out = saved.output('TikTok Create Website Audience')[0];
+	expect(out).toMatchObject({ event: 'Purchase', eventKind: 'standard', ruleFilterValue: 'COMPLETE PAYMENT', retentionInDays: 45 });
+	expect(emu.state.audiences.get(String(out.audienceId))?.retentionInDays).toBe(45);
+	expect(pixelAudiences().map((a) => [a.name, (a.ruleSpec as { inclusion_rule_set: { rules: Array<{ filter_set: { filters: Array<{ value: string }> } }> } }).inclusion_rule_set.rules[0].filter_set.filters[0].value])).toEqual([
+		['Fresh', 'AudienceSync'],
+		['Saved', 'COMPLETE PAYMENT'],
+	]);
+});
+
+test('an exclusion that leaves nobody is refused; a shorter exclusion window of the same event is kept', async () => {
+	const same = await run({ event: 'Purchase', exclusion: { rule: { event: 'Purchase', lookbackDays: 30 } } });
+	expect(same.error()?.message).toBe(
+		'The exclusion rule excludes everyone the rule adds ("COMPLETE PAYMENT" in the last 30 days covers "COMPLETE PAYMENT" in the last 30 days), so the audience would stay empty. Exclude another event, or a shorter window than 30 days, or remove the exclusion rule.',
+	);
+	// CompletePayment is Purchase's legacy name: the same rule filter, so the same people.
+	const legacy = await run({ event: 'Purchase', exclusion: { rule: { event: 'CompletePayment', lookbackDays: 60 } } });
+	expect(legacy.error()?.message).toContain('The exclusion rule excludes everyone the rule adds ("COMPLETE PAYMENT" in the last 60 days covers');
+	expect(requestsTo(emu, 'dmp/custom_audience/rule/create/')).toBe(0);
+	const lapsed = await run({ audienceName: 'Lapsed buyers', event: 'Purchase', exclusion: { rule: { event: 'Purchase', lookbackDays: 7 } } });
+	expect(lapsed.output('TikTok Create Website Audience')[0].rule).toBe(
+		'people with "COMPLETE PAYMENT" on pixel 7200000000000000011 in the last 30 days, excluding people with "COMPLETE PAYMENT" on pixel 7200000000000000011 in the last 7 days',
+	);
+});
+
+test('lookback, retention and an empty custom event name are checked against their ranges before any request', async () => {
+	const long = await run({ lookbackDays: 181 });
+	expect(long.error()?.message).toBe('Rule: the lookback window must be a whole number of days from 1 to 180');
+	const excl = await run({ exclusion: { rule: { event: 'Purchase', lookbackDays: 0 } } });
+	expect(excl.error()?.message).toBe('Exclusion rule: the lookback window must be a whole number of days from 1 to 180');
+	const retention = await run({ options: { retentionInDays: 366 } });
+	expect(retention.error()?.message).toBe('Audience Retention must be 1 to 365 days');
+	const unnamed = await run({ event: '__custom', eventCustom: '  ' });
+	expect(unnamed.error()?.message).toBe('Enter a custom event name');
+	expect(emu.state.requestLog.filter((l) => l.path.includes('/dmp/'))).toEqual([]);
 });
 
 test('rerun with the same name and rule returns the existing audience; nothing is created', async () => {
@@ -91,8 +143,8 @@ test('rerun with the same name and rule returns the existing audience; nothing i
 	expect(again.error()).toBeUndefined();
 	const out = again.output('TikTok Create Website Audience')[0];
 	expect(out.status).toBe('existing');
-	expect(out.audience_id).toBe(first.audience_id);
-	expect(out.request_id).toBeUndefined();
+	expect(out.audienceId).toBe(first.audienceId);
+	expect(out.requestId).toBeUndefined();
 	expect(pixelAudiences()).toHaveLength(1);
 	expect(requestsTo(emu, 'dmp/custom_audience/rule/create/')).toBe(1);
 });
@@ -103,7 +155,7 @@ test('same name with a different rule is a clear error and creates nothing', asy
 	expect(conflict.error()?.message).toBe('An audience named "Buyers (n8n)" already exists with a different rule');
 	const id = pixelAudiences()[0].audienceId;
 	expect(conflict.error()?.description).toBe(
-		`Nothing was created. Requested: people with "COMPLETE PAYMENT" on pixel 7200000000000000011 in the last 14 days. Existing audience ${id}: its rule is: people with "COMPLETE PAYMENT" on pixel 7200000000000000011 in the last 30 days. Use another audience name, or change the settings to match the existing audience, or delete it first.`,
+		`Nothing was created. Requested: people with "AudienceSync" on pixel 7200000000000000011 in the last 14 days. Existing audience ${id}: its rule is: people with "AudienceSync" on pixel 7200000000000000011 in the last 30 days. Use another audience name, or change the settings to match the existing audience, or delete it first.`,
 	);
 	expect(pixelAudiences()).toHaveLength(1);
 	// Auto refresh cannot be changed later, so a different setting is a conflict too.
@@ -118,7 +170,7 @@ test('a create TikTok applied but answered with a transient error is found by na
 	expect(r.error()).toBeUndefined();
 	const out = r.output('TikTok Create Website Audience')[0];
 	expect(pixelAudiences()).toHaveLength(1);
-	expect(out).toMatchObject({ status: 'created', audience_id: pixelAudiences()[0].audienceId, recovered_transient_failures: 1 });
+	expect(out).toMatchObject({ status: 'created', audienceId: pixelAudiences()[0].audienceId, recoveredTransientFailures: 1 });
 	expect(requestsTo(emu, 'dmp/custom_audience/rule/create/')).toBe(1);
 });
 
@@ -126,7 +178,7 @@ test('a transient failure before TikTok created anything: looked up, then create
 	emu.faults.script({ path: 'dmp/custom_audience/rule/create/', kind: 'http504', times: 2 });
 	const r = await run();
 	expect(r.error()).toBeUndefined();
-	expect(r.output('TikTok Create Website Audience')[0]).toMatchObject({ status: 'created', recovered_transient_failures: 2 });
+	expect(r.output('TikTok Create Website Audience')[0]).toMatchObject({ status: 'created', recoveredTransientFailures: 2 });
 	expect(pixelAudiences()).toHaveLength(1);
 	expect(requestsTo(emu, 'dmp/custom_audience/rule/create/')).toBe(3);
 	// One list before the first create and one before each retry.
@@ -174,14 +226,14 @@ test('Continue On Fail: the conflicting item reports its error, the other item i
 	});
 	const out = r.output('TikTok Create Website Audience');
 	expect(out[0]).toEqual({ error: 'An audience named "Taken" already exists with a different rule' });
-	expect(out[1]).toMatchObject({ status: 'created', audience_name: 'Fresh 2', lookback_days: 5 });
+	expect(out[1]).toMatchObject({ status: 'created', audienceName: 'Fresh 2', lookbackDays: 5 });
 });
 
 test('no run writes static data; a name this workflow deleted is skipped, not created again', async () => {
 	const manual = await run({}, 'manual');
 	const prod = await run({}, 'trigger');
 	expect([manual.staticDataChanged, prod.staticDataChanged]).toEqual([false, false]);
-	expect(prod.output('TikTok Create Website Audience')[0]).toMatchObject({ status: 'existing', audience_name: 'Buyers (n8n)' });
+	expect(prod.output('TikTok Create Website Audience')[0]).toMatchObject({ status: 'existing', audienceName: 'Buyers (n8n)' });
 	await recordInStore(linkFact.deletedName(ADV, 'Buyers (n8n)'));
 	const before = emu.state.audiences.size;
 	const again = await run({}, 'trigger');
@@ -189,9 +241,9 @@ test('no run writes static data; a name this workflow deleted is skipped, not cr
 		{
 			status: 'skipped',
 			reason: 'deleted_in_this_workflow',
-			audience_name: 'Buyers (n8n)',
-			advertiser_id: ADV,
-			skip_reason: 'The audience "Buyers (n8n)" was deleted in this workflow (TikTok Unlink/Delete Audience): it is not created again. Use another audience name.',
+			audienceName: 'Buyers (n8n)',
+			advertiserId: ADV,
+			message: 'The audience "Buyers (n8n)" was deleted in this workflow (TikTok Unlink/Delete Audience): it is not created again. Use another audience name.',
 		},
 	]);
 	expect(emu.state.audiences.size).toBe(before);

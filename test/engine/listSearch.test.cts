@@ -1,9 +1,10 @@
 // The pickers' list searches against the emulator, through the nodes' own transport: advertisers, pixels (name and
-// code), audiences (all types, searchable by name) and customer-file audiences only (what List Sync can update).
+// code), audiences (all types, searchable by name), customer-file audiences only (what List Sync can update) and
+// website audiences only (what Send Sync Event fills).
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions, ILoadOptionsFunctions, INode } from 'n8n-workflow';
 
 import * as pkg from '../../index';
-import { searchAdvertisers, searchAudiences, searchCustomerFileAudiences, searchPixels } from '../../nodes/shared/ui/listSearch';
+import { searchAdvertisers, searchAudiences, searchCustomerFileAudiences, searchPixels, searchWebsiteAudiences } from '../../nodes/shared/ui/listSearch';
 import { SEED, startEmulator, type EmulatorHandle } from '../emulator/index.cts';
 import { createAudience, emailHashes, expectOk, post } from '../emulator/testClient.cts';
 
@@ -91,4 +92,6 @@ test('audiences: all types by name; the customer-file picker leaves website audi
 	]);
 	expect((await searchAudiences.call(ctx, 'checkout')).results.map((r) => r.value)).toEqual([websiteId]);
 	expect((await searchCustomerFileAudiences.call(ctx)).results).toEqual([{ name: `CRM buyers (Customer File Audience, ${listId})`, value: listId }]);
+	// Send Sync Event's picker: only website audiences, the ones events fill.
+	expect((await searchWebsiteAudiences.call(ctx)).results).toEqual([{ name: `Checkout visitors (Website Audience, ${websiteId})`, value: websiteId }]);
 });

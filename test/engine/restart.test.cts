@@ -123,6 +123,7 @@ test('every module-level store in nodes/ is one simulateRestart clears', () => {
 	// A new store here must be cleared by simulateRestart (test/support/engine.cts), then added to this list.
 	expect(stores).toEqual([
 		'shared/events/build.ts: CONSENT_YES', // a constant: never written
+		'shared/identity/normalize.ts: EXTENSION_WORDS', // a constant: never written
 		'shared/sync/lifecycle.ts: triggerMemory', // forgetTriggerMemory
 		'shared/sync/lifecycle.ts: schedules', // forgetTriggerMemory
 		'shared/sync/lifecycle.ts: linkView', // forgetTriggerMemory

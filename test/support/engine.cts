@@ -227,8 +227,12 @@ export interface RunResult {
 	staticDataChanged: boolean;
 	/** JSON of every item a node output on its first run, per output index 0. */
 	output(nodeName: string): IDataObject[];
-	/** Every item (JSON and binary) a node output on its first run, output index 0. */
-	items(nodeName: string): INodeExecutionData[];
+	/** JSON of every item on one output (0 the first) of a node's first run. */
+	outputAt(nodeName: string, index: number): IDataObject[];
+	/** Items of one output of a node's first run, with pairedItem. */
+	items(nodeName: string, index?: number): INodeExecutionData[];
+	/** The execution hints a node's first run added (n8n shows them in the output panel). */
+	hints(nodeName: string): Array<{ message: string; type?: string; location?: string }>;
 	/** The error a node threw, if any. */
 	error(): { message: string; description?: string | null; node?: string } | undefined;
 }
@@ -289,8 +293,15 @@ export async function runWorkflow(o: RunOptions): Promise<RunResult> {
 			const taskData = run.data.resultData.runData[nodeName]?.[0];
 			return (taskData?.data?.main?.[0] ?? []).map((item) => item.json);
 		},
-		items(nodeName: string) {
-			return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
+		outputAt(nodeName: string, index: number) {
+			const taskData = run.data.resultData.runData[nodeName]?.[0];
+			return (taskData?.data?.main?.[index] ?? []).map((item) => item.json);
+		},
+		items(nodeName: string, index = 0) {
+			return run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[index] ?? [];
+		},
+		hints(nodeName: string) {
+			return (run.data.resultData.runData[nodeName]?.[0]?.hints ?? []) as Array<{ message: string; type?: string; location?: string }>;
 		},
 		error() {
 			const e = run.data.resultData.error as unknown as { message: string; description?: string | null; node?: { name: string } } | undefined;

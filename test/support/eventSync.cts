@@ -15,6 +15,12 @@ export function emulatorCredentials(emu: EmulatorHandle, requestsPerSecond = 100
 	};
 }
 
+/** The custom event both nodes default to from version 1.1 (nodes/shared/events/webEvents.ts). */
+export const DEFAULT_EVENT = 'AudienceSync';
+/** The node version new nodes get (version 1 keeps its Purchase default for saved workflows). */
+export const LATEST = 1.1;
+
+/** A Create Website Audience node as the editor makes it today (version 1.1): the event is left at its default. */
 export const createNode = (params: IDataObject = {}, extra: Partial<INode> = {}): INode =>
 	packageNode(
 		'TikTok Create Website Audience',
@@ -23,20 +29,20 @@ export const createNode = (params: IDataObject = {}, extra: Partial<INode> = {})
 			advertiserId: byId(ADV),
 			pixel: byId(MAIN_PIXEL.pixel_id),
 			audienceName: 'Buyers (n8n)',
-			event: 'Purchase',
 			description: 'People who bought in the last 30 days',
 			lookbackDays: 30,
 			...params,
 		},
-		extra,
+		{ typeVersion: LATEST, ...extra },
 	);
 
+/** A Send Sync Event node (version 1.1), set here, its event left at the default (in step with createNode). */
 export const sendNode = (params: IDataObject = {}, extra: Partial<INode> = {}): INode =>
 	packageNode(
 		'TikTok Send Sync Event',
 		'tikTokSendSyncEvent',
-		{ source: 'manual', advertiserId: byId(ADV), pixel: byId(MAIN_PIXEL.pixel_code), event: 'Purchase', ...params },
-		extra,
+		{ source: 'manual', advertiserId: byId(ADV), pixel: byId(MAIN_PIXEL.pixel_code), ...params },
+		{ typeVersion: LATEST, ...extra },
 	);
 
 export const USERS_NODE = 'test.users';
@@ -92,7 +98,7 @@ export function requestsTo(emu: EmulatorHandle, path: string): number {
 }
 
 /** Creates a website (PIXEL) audience at the emulator directly, as another tool would: for tests that need one to exist. */
-export async function createWebsiteAudienceAt(emu: EmulatorHandle, advertiserId: string, name: string): Promise<string> {
+export async function createWebsiteAudienceAt(emu: EmulatorHandle, advertiserId: string, name: string, filterValue = 'COMPLETE PAYMENT'): Promise<string> {
 	const res = await fetch(`${emu.baseUrl}/dmp/custom_audience/rule/create/`, {
 		method: 'POST',
 		headers: { 'Access-Token': SEED.validToken, 'Content-Type': 'application/json' },
@@ -107,7 +113,7 @@ export async function createWebsiteAudienceAt(emu: EmulatorHandle, advertiserId:
 						{
 							event_source_ids: [SEED.pixels[0].pixel_id],
 							retention_days: 30,
-							filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: 'COMPLETE PAYMENT' }] },
+							filter_set: { operator: 'OR', filters: [{ field: 'EVENT', operator: 'EQ', value: filterValue }] },
 						},
 					],
 				},

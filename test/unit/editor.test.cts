@@ -1,5 +1,5 @@
 // The pure parts of `npm run editor` (scripts/editor.cts): the printed curl command, including a webhook with Header
-// Auth (what the examples may require later), and the source fingerprint that decides whether to rebuild.
+// Auth (what every example webhook requires), and the source fingerprint that decides whether to rebuild.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,10 +22,10 @@ test('the curl of an open webhook posts the JSON body to the production URL', ()
 test('a Header Auth webhook gets its credential header; quotes in values survive the shell', () => {
 	const secured = {
 		parameters: { ...hook.parameters, authentication: 'headerAuth' },
-		credentials: { httpHeaderAuth: { id: 'x', name: 'CustomerLabs webhook' } },
+		credentials: { httpHeaderAuth: { id: 'x', name: 'CustomerLabs webhook header' } },
 	};
 	const curl = webhookCurl('http://127.0.0.1:5678', secured, { note: "it's" }, {
-		'CustomerLabs webhook': { name: WEBHOOK_AUTH_HEADER, value: 'abc123' },
+		'CustomerLabs webhook header': { name: WEBHOOK_AUTH_HEADER, value: 'abc123' },
 	});
 	expect(curl).toBe(
 		[
@@ -38,7 +38,7 @@ test('a Header Auth webhook gets its credential header; quotes in values survive
 	// what bash passes to curl: the body exactly as JSON.stringify made it
 	const argv = execFileSync('bash', ['-c', curl.replace(/^curl/, 'printf "%s\\n"')], { encoding: 'utf8' }).trim().split('\n');
 	expect(argv.slice(-4)).toEqual(['-H', 'Content-Type: application/json', '-d', '{"note":"it\'s"}']);
-	expect(() => webhookCurl('http://127.0.0.1:5678', secured, {}, {})).toThrow('no value for the Header Auth credential "CustomerLabs webhook"');
+	expect(() => webhookCurl('http://127.0.0.1:5678', secured, {}, {})).toThrow('no value for the Header Auth credential "CustomerLabs webhook header"');
 });
 
 test('the fingerprint changes with a build input and not with anything else', () => {

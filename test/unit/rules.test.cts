@@ -1,12 +1,13 @@
 import {
 	buildRuleSpec,
+	ruleEventProblem,
 	canonicalRuleSpec,
 	describeRuleSpec,
 	matchAudience,
 	sameRuleSpec,
 	type RuleSpec,
 } from '../../nodes/shared/tiktok/rules';
-import { eventOptions, resolveEventName, ruleFilterValue, CUSTOM_EVENT } from '../../nodes/shared/events/webEvents';
+import { eventOptions, isStandardEvent, resolveEventName, ruleFilterValue, CUSTOM_EVENT } from '../../nodes/shared/events/webEvents';
 
 const PIXEL = '7200000000000000011';
 
@@ -65,8 +66,9 @@ describe('buildRuleSpec', () => {
 	test.each([
 		[{ include: { pixelId: 'CEMU0PIXEL', event: 'Purchase', lookbackDays: 30 } }, 'Rule: the pixel ID must be digits (TikTok rules take pixel_id, not pixel_code)'],
 		[{ include: { pixelId: PIXEL, event: ' ', lookbackDays: 30 } }, 'Rule: the event name is empty'],
-		[{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 0 } }, 'Rule: the lookback window must be a whole number of days, at least 1'],
-		[{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 2.5 } }, 'Rule: the lookback window must be a whole number of days, at least 1'],
+		[{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 0 } }, 'Rule: the lookback window must be a whole number of days from 1 to 180'],
+		[{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 2.5 } }, 'Rule: the lookback window must be a whole number of days from 1 to 180'],
+		[{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 181 } }, 'Rule: the lookback window must be a whole number of days from 1 to 180'],
 		[
 			{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 30, parameterFilters: [{ field: 'URL', operator: 'CONTAINS', values: ['a'] }, { field: 'URL', operator: 'EQ', values: ['b'] }] } },
 			'Rule: at most one URL filter is allowed',
@@ -78,7 +80,7 @@ describe('buildRuleSpec', () => {
 			'Rule: the CONTENT_ID filter takes at most 10 values',
 		],
 		[{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 30, parameterFilters: [{ field: 'URL', operator: 'EQ', values: ['x'.repeat(101)] }] } }, 'Rule: URL filter values are limited to 100 characters'],
-		[{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 30 }, exclude: { pixelId: PIXEL, event: 'Contact', lookbackDays: -1 } }, 'Exclusion rule: the lookback window must be a whole number of days, at least 1'],
+		[{ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 30 }, exclude: { pixelId: PIXEL, event: 'Contact', lookbackDays: -1 } }, 'Exclusion rule: the lookback window must be a whole number of days from 1 to 180'],
 	])('refuses bad input %#', (input, problem) => {
 		expect(buildRuleSpec(input)).toEqual({ ok: false, problem });
 	});
@@ -192,5 +194,58 @@ describe('matchAudience', () => {
 		});
 		expect(matchAudience({ audience_type: 'Website Audience', rule: null }, wanted)).toEqual({ kind: 'unreadable', why: 'TikTok returned no rule for it' });
 		expect(matchAudience({ audience_type: 'Website Audience', rule: '{"inclusions": null}' }, wanted)).toEqual({ kind: 'unreadable', why: 'its rule could not be read' });
+	});
+});
+
+describe('exclusion rules that leave nobody', () => {
+	const include = { pixelId: PIXEL, event: 'AudienceSync', lookbackDays: 30 };
+	test.each([
+		['the same event and window', { pixelId: PIXEL, event: 'AudienceSync', lookbackDays: 30 }, 30],
+		['the same event over a longer window', { pixelId: PIXEL, event: 'AudienceSync', lookbackDays: 90 }, 90],
+	])('%s is refused', (_label, exclude, days) => {
+		expect(buildRuleSpec({ include, exclude })).toEqual({
+			ok: false,
+			problem: `The exclusion rule excludes everyone the rule adds ("AudienceSync" in the last ${days} days covers "AudienceSync" in the last 30 days), so the audience would stay empty. Exclude another event, or a shorter window than 30 days, or remove the exclusion rule.`,
+		});
+	});
+	test('Purchase and its legacy name CompletePayment are the same filter, so excluding one excludes the other', () => {
+		const r = buildRuleSpec({ include: { pixelId: PIXEL, event: 'CompletePayment', lookbackDays: 30 }, exclude: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 30 } });
+		expect(r.ok).toBe(false);
+	});
+	test.each([
+		['a shorter window', { pixelId: PIXEL, event: 'AudienceSync', lookbackDays: 7 }],
+		['another event', { pixelId: PIXEL, event: 'Purchase', lookbackDays: 30 }],
+		['another pixel', { pixelId: '7200000000000000012', event: 'AudienceSync', lookbackDays: 30 }],
+		['an event that differs only in case (custom names are case-sensitive)', { pixelId: PIXEL, event: 'audiencesync', lookbackDays: 30 }],
+	])('%s is kept', (_label, exclude) => {
+		expect(buildRuleSpec({ include, exclude }).ok).toBe(true);
+	});
+	test('an inclusion with a URL filter is still covered by the unfiltered same event', () => {
+		const r = buildRuleSpec({
+			include: { ...include, parameterFilters: [{ field: 'URL', operator: 'CONTAINS', values: ['/checkout'] }] },
+			exclude: { pixelId: PIXEL, event: 'AudienceSync', lookbackDays: 30 },
+		});
+		expect(r.ok).toBe(false);
+	});
+});
+
+describe('ruleEventProblem: the event sent and the audience rule in step', () => {
+	const rule = JSON.stringify(built({ include: { pixelId: PIXEL, event: 'AudienceSync', lookbackDays: 30 }, exclude: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 7 } }));
+	test('the rule\'s own event passes; another event (even the excluded one) is named with its filter value', () => {
+		expect(ruleEventProblem({ name: 'VIP', audience_type: 'Website Audience', rule }, 'AudienceSync')).toBeUndefined();
+		expect(ruleEventProblem({ name: 'VIP', audience_type: 'Website Audience', rule }, 'Purchase')).toBe(
+			'Audience "VIP" counts "AudienceSync" events, not "Purchase" ("COMPLETE PAYMENT"): the events would not fill it',
+		);
+		const purchase = JSON.stringify(built({ include: { pixelId: PIXEL, event: 'Purchase', lookbackDays: 30 } }));
+		expect(ruleEventProblem({ name: 'Buyers', audience_type: 'Website Audience', rule: purchase }, 'CompletePayment')).toBeUndefined();
+	});
+	test('a customer-file audience is refused; an unreadable rule is left to TikTok', () => {
+		expect(ruleEventProblem({ name: 'CRM', audience_type: 'Customer File Audience', rule }, 'AudienceSync')).toBe(
+			'Audience "CRM" is a Customer File Audience, not a website audience: events do not fill it',
+		);
+		expect(ruleEventProblem({ name: 'Odd', audience_type: 'Website Audience', rule: 'not json' }, 'AudienceSync')).toBeUndefined();
+	});
+	test('standard events are the documented names only (case-sensitive)', () => {
+		expect(['Purchase', 'AddToCart', 'CompletePayment', 'AudienceSync', 'purchase'].map(isStandardEvent)).toEqual([true, true, true, false, false]);
 	});
 });

@@ -36,7 +36,7 @@ const MAX_VERIFY_ROUNDS = 10;
 /** How long a reader waits before it looks again at a fact it found (see `probe`). */
 const CONFIRM_DELAY_MS = 250;
 
-type StoreContext = { helpers: Pick<DeduplicationHelperFunctions, 'checkProcessedAndRecord' | 'removeProcessed'> } & {
+export type StoreContext = { helpers: Pick<DeduplicationHelperFunctions, 'checkProcessedAndRecord' | 'removeProcessed'> } & {
 	getWorkflowStaticData(type: string): IDataObject;
 };
 
@@ -57,7 +57,7 @@ async function look(ctx: StoreContext, values: string[]): Promise<Set<string>> {
  * Which of these facts are recorded. What a first look finds is looked at again CONFIRM_DELAY_MS later: another
  * reader's probe lives in the row only for the moment between its two calls, a fact stays.
  */
-async function probe(ctx: StoreContext, values: string[]): Promise<Set<string>> {
+export async function probe(ctx: StoreContext, values: string[]): Promise<Set<string>> {
 	const first = await look(ctx, values);
 	if (first.size === 0) return first;
 	await sleep(CONFIRM_DELAY_MS);
@@ -87,7 +87,7 @@ export async function isDeletedName(ctx: StoreContext, advertiserId: string, nam
 }
 
 /** Records facts, then confirms they held (see above). Returns whether any of them was new. */
-async function recordVerified(ctx: StoreContext, values: string[]): Promise<boolean> {
+export async function recordVerified(ctx: StoreContext, values: string[]): Promise<boolean> {
 	const first = await ctx.helpers.checkProcessedAndRecord(values, 'workflow', ENTRIES);
 	let confirmed = 0;
 	for (let round = 0; confirmed < CONFIRMATIONS && round < MAX_VERIFY_ROUNDS; round++) {

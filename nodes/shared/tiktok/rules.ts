@@ -29,6 +29,13 @@ export const PARAMETER_OPERATORS = [
 export const MAX_FILTER_VALUES = 10;
 export const MAX_FILTER_VALUE_LENGTH = 100;
 export const MAX_PARAMETER_FILTERS = 10;
+/**
+ * The lookback window (`retention_days`) of a website audience rule, in days. TikTok does not publish the range for
+ * PIXEL audiences; its custom actions take 1 to 180 days (reference doc, "Rule-based audiences", UNCONFIRMED for
+ * pixels), and the emulator enforces the same range.
+ */
+export const MIN_LOOKBACK_DAYS = 1;
+export const MAX_LOOKBACK_DAYS = 180;
 
 export interface ParameterFilter {
 	field: string;
@@ -96,7 +103,9 @@ function buildRule(input: RuleInput, side: string): Rule | string {
 	if (!/^\d+$/.test(input.pixelId)) return `${side}: the pixel ID must be digits (TikTok rules take pixel_id, not pixel_code)`;
 	const event = input.event.trim();
 	if (event === '') return `${side}: the event name is empty`;
-	if (!Number.isInteger(input.lookbackDays) || input.lookbackDays < 1) return `${side}: the lookback window must be a whole number of days, at least 1`;
+	if (!Number.isInteger(input.lookbackDays) || input.lookbackDays < MIN_LOOKBACK_DAYS || input.lookbackDays > MAX_LOOKBACK_DAYS) {
+		return `${side}: the lookback window must be a whole number of days from ${MIN_LOOKBACK_DAYS} to ${MAX_LOOKBACK_DAYS}`;
+	}
 	const filters = (input.parameterFilters ?? []).map((f) => ({
 		field: f.field,
 		operator: f.operator,
@@ -117,9 +126,24 @@ export function buildRuleSpec(input: WebsiteRuleInput): BuildResult {
 	if (input.exclude) {
 		const exclude = buildRule(input.exclude, 'Exclusion rule');
 		if (typeof exclude === 'string') return { ok: false, problem: exclude };
+		const nobody = excludesEveryone(include, exclude);
+		if (nobody) return { ok: false, problem: nobody };
 		spec.exclusion_rule_set = { operator: 'OR', rules: [exclude] };
 	}
 	return { ok: true, spec };
+}
+
+/**
+ * An exclusion that removes everyone the rule adds: the same event (filter value) on the same pixel, with no filters
+ * of its own and a window at least as long. Such an audience stays empty whatever is sent, so it is refused. A shorter
+ * exclusion window is kept: "sent it in the last 30 days but not in the last 7" is a real audience.
+ */
+function excludesEveryone(include: Rule, exclude: Rule): string | undefined {
+	const [inc] = include.filter_set.filters;
+	const [exc] = exclude.filter_set.filters;
+	const samePixels = exclude.event_source_ids.every((id) => include.event_source_ids.includes(id));
+	if (!samePixels || inc.value !== exc.value || (exc.parameter_filters?.length ?? 0) > 0 || exclude.retention_days < include.retention_days) return undefined;
+	return `The exclusion rule excludes everyone the rule adds ("${exc.value}" in the last ${exclude.retention_days} days covers "${inc.value}" in the last ${include.retention_days} days), so the audience would stay empty. Exclude another event, or a shorter window than ${include.retention_days} days, or remove the exclusion rule.`;
 }
 
 // ---- Rule equality ------------------------------------------------------------------------------------------------
@@ -236,6 +260,21 @@ interface CanonSet {
 		retention_days: number;
 		filter_set: { filters: Array<{ value: string; parameter_filters: ParameterFilter[] }> };
 	}>;
+}
+
+/**
+ * Why events named `event` would not fill this audience, or undefined when its rule counts them. Send Sync Event asks
+ * it for the audience picked in the node, so the event it sends and the audience's rule stay in step.
+ */
+export function ruleEventProblem(audience: Pick<Audience, 'audience_type' | 'type' | 'rule' | 'name'>, event: string): string | undefined {
+	const type = audience.audience_type ?? audience.type;
+	if (type && !/website|pixel/i.test(type)) return `Audience "${audience.name}" is a ${type}, not a website audience: events do not fill it`;
+	const canonical = canonicalRuleSpec(audience.rule);
+	if (canonical === undefined) return undefined; // unreadable: TikTok decides
+	const spec = JSON.parse(canonical) as { inclusion_rule_set: CanonSet };
+	const values = spec.inclusion_rule_set.rules.flatMap((r) => r.filter_set.filters.map((f) => f.value));
+	if (values.includes(ruleFilterValue(event))) return undefined;
+	return `Audience "${audience.name}" counts ${values.map((v) => `"${v}"`).join(', ')} events, not "${event}" ("${ruleFilterValue(event)}"): the events would not fill it`;
 }
 
 // ---- Matching an existing audience ----------------------------------------------------------------------------------

@@ -81,3 +81,12 @@ export async function searchCustomerFileAudiences(
 ): Promise<INodeListSearchResult> {
 	return await audiencePage(this, filter, paginationToken, (type) => /customer file/i.test(type));
 }
+
+/** Only website (pixel rule) audiences: the ones Event Sync's events fill. */
+export async function searchWebsiteAudiences(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await audiencePage(this, filter, paginationToken, (type) => /website|pixel/i.test(type));
+}

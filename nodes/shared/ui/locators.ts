@@ -80,3 +80,12 @@ export const customerFileAudienceLocator: INodeProperties = {
 		mode.name === 'list' ? { ...mode, typeOptions: { ...mode.typeOptions, searchListMethod: 'searchCustomerFileAudiences' } } : mode,
 	),
 };
+
+/** The audience picker limited to website (pixel rule) audiences, the ones Event Sync fills. */
+export const websiteAudienceLocator: INodeProperties = {
+	...audienceLocator,
+	description: 'TikTok website audience (a pixel rule audience)',
+	modes: (audienceLocator.modes ?? []).map((mode) =>
+		mode.name === 'list' ? { ...mode, typeOptions: { ...mode.typeOptions, searchListMethod: 'searchWebsiteAudiences' } } : mode,
+	),
+};
