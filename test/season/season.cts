@@ -590,8 +590,9 @@ async function main(): Promise<void> {
 		scanRun(tick.run.run, eventNodes, 'event refresh');
 		if (book('event refresh', outcomeOf(tick.run), tick.run, 'trigger') === 'refused') return;
 		const created = tick.run.output(CREATE)[0];
-		if (created?.audience_id) websiteAudienceId ??= String(created.audience_id);
-		const results = tick.run.output(SEND).filter((o) => o.summary === undefined);
+		if (created?.audienceId) websiteAudienceId ??= String(created.audienceId);
+		// Send Sync Event's first output: one result per item (its summary is on the second).
+		const results = tick.run.output(SEND);
 		if (results.length > 0 && results.length !== refreshBatch.length) note(`event refresh: ${results.length} results for ${refreshBatch.length} joiners`);
 		const sent = new Set<string>();
 		results.forEach((o, k) => {
