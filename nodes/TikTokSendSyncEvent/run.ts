@@ -13,6 +13,7 @@ import {
 	type WebEventPayload,
 } from '../shared/events/build';
 import { readLinkState } from '../shared/sync/linkStore';
+import { credentialDefaultAdvertiser } from '../shared/tiktok/advertisers';
 import { trackWebEvents } from '../shared/tiktok/events';
 import { pixelFinder } from '../shared/tiktok/pixels';
 import { toNodeError } from '../shared/tiktok/transport';
@@ -50,9 +51,10 @@ async function prepare(
 	nowMs: number,
 	findPixel: ReturnType<typeof pixelFinder>,
 	unlinked: (advertiserId: string, audienceId: string) => Promise<boolean>,
+	defaultAdvertiserId: string,
 ): Promise<Row | ItemOutcome> {
 	const node = ctx.getNode();
-	const target = await readTarget(ctx, get, i, findPixel);
+	const target = await readTarget(ctx, get, i, findPixel, defaultAdvertiserId);
 	const options = get('options', i, {}) as Options;
 	const testEventCode = String(options.testEventCode ?? '').trim();
 	const meta: IDataObject = { event: target.event, pixel_code: target.pixelCode };
@@ -124,6 +126,7 @@ export async function executeSendSyncEvent(this: IExecuteFunctions): Promise<INo
 	const rows: Row[] = [];
 	const findPixel = pixelFinder(this);
 	const get = parameterReader(this, items);
+	const defaultAdvertiserId = await credentialDefaultAdvertiser(this);
 	// The link store, read once per audience and run (Unlink/Delete Audience, in any n8n process).
 	const linkCache = new Map<string, Promise<boolean>>();
 	const unlinked = async (advertiserId: string, audienceId: string): Promise<boolean> => {
@@ -139,7 +142,7 @@ export async function executeSendSyncEvent(this: IExecuteFunctions): Promise<INo
 	// 1. Build every event first: bad input stops the run before anything is sent (unless Continue On Fail).
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const prepared = await prepare(this, get, i, items[i].json, nowMs, findPixel, unlinked);
+			const prepared = await prepare(this, get, i, items[i].json, nowMs, findPixel, unlinked, defaultAdvertiserId);
 			if (isRow(prepared)) rows.push(prepared);
 			else outcomes[i] = prepared;
 		} catch (error) {
