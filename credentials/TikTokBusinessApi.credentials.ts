@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { connect } from '../nodes/shared/tiktok/connect';
-import { AUTH_CODE_FIELD, EXCHANGED_CODE_FIELD, NO_CODE_EXCHANGED, TOKEN_FROM_CODE_FIELD } from '../nodes/shared/tiktok/credential';
+import { AUTH_CODE_FIELD, CHECK_FIELD, EXCHANGED_CODE_FIELD, TOKEN_FROM_CODE_FIELD } from '../nodes/shared/tiktok/credential';
 
 // How a TikTok for Business app gets an advertiser's long-term token (authorization code flow):
 // https://business-api.tiktok.com/portal/docs?id=1738373164380162 (obtain a long-term access token)
@@ -131,8 +131,10 @@ export class TikTokBusinessApi implements ICredentialType {
 			default: 1000,
 			description: 'First backoff delay; each retry doubles it (with jitter), within a 2-minute budget per call',
 		},
-		// Filled by the code exchange (preAuthentication below), never typed: the token TikTok returned, and the
-		// fingerprint of the code it came from, n8n's "expirable" field (https://docs.n8n.io/integrations/creating-nodes/build/reference/credentials-files/).
+		// Filled by the code exchange (preAuthentication below), never typed: the token TikTok returned and the
+		// fingerprint of the code it came from. The third is n8n's "expirable" field, always stored empty so that n8n
+		// runs preAuthentication before every credential test (nodes/shared/tiktok/credential.ts, CHECK_FIELD).
+		// https://docs.n8n.io/integrations/creating-nodes/build/reference/credentials-files/
 		{
 			displayName: 'Access Token From Code',
 			name: TOKEN_FROM_CODE_FIELD,
@@ -144,8 +146,14 @@ export class TikTokBusinessApi implements ICredentialType {
 			displayName: 'Exchanged Code',
 			name: EXCHANGED_CODE_FIELD,
 			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Connection Check',
+			name: CHECK_FIELD,
+			type: 'hidden',
 			typeOptions: { expirable: true },
-			default: NO_CODE_EXCHANGED,
+			default: '',
 		},
 	];
 
@@ -161,7 +169,7 @@ export class TikTokBusinessApi implements ICredentialType {
 	};
 
 	// preAuthentication has checked the Base URL and the token by the time this runs (its messages are what the
-	// Test button shows). TikTok answers HTTP 200 with the failure in `code`; each rule words one code.
+	// Test button shows; the rules stay for n8n versions that would not run it). TikTok answers HTTP 200 with the failure in `code`; each rule words one code.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:

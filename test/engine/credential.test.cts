@@ -1,13 +1,14 @@
 // The TikTok Business API credential in n8n's engine against the emulator: an Authorization Code exchanged for the
 // long-term token in the first call of a node run (the credential's preAuthentication, stored by n8n), a used or
 // expired code refused in words, an empty Custom Base URL stopped before anything is sent, the connection check's
-// sentences, and the Default Advertiser ID a node uses when its Advertiser is left empty.
+// sentences (what n8n runs before a credential test), and the Default Advertiser ID a node uses when its Advertiser
+// is left empty.
 import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
 
 import { codeFingerprint } from '../../nodes/shared/tiktok/credential';
 import { SEED, startEmulator, type EmulatorHandle } from '../emulator/index.cts';
 import { createAudience, emailHashes } from '../emulator/testClient.cts';
-import { byId, packageNode, runWorkflow, simulateRestart } from '../support/engine.cts';
+import { byId, packageNode, runCredentialCheck, runWorkflow, simulateRestart } from '../support/engine.cts';
 
 const ADV = SEED.grantedAdvertiserId;
 const TOKEN_1 = 'e0a1a7e5c0de0000000000000000000000000001';
@@ -36,7 +37,8 @@ function codeCredential(code: string, extra: ICredentialDataDecryptedObject = {}
 		maxRetries: 0,
 		retryBaseDelayMs: 5,
 		accessTokenFromCode: '',
-		exchangedCode: 'none',
+		exchangedCode: '',
+		connectionCheck: '',
 		...extra,
 	};
 }
@@ -110,7 +112,7 @@ describe('Authorization Code → long-term token', () => {
 
 		// The editor saves a form it loaded before the exchange: the hidden fields are back at their defaults. This
 		// process remembers the exchange, so the used code is not sent again.
-		Object.assign(credential, { accessTokenFromCode: '', exchangedCode: 'none' });
+		Object.assign(credential, { accessTokenFromCode: '', exchangedCode: '' });
 		from = emu.state.requestLog.length;
 		expect((await run(statusNode(EMPTY, id), credential)).error()).toBeUndefined();
 		expect(callsSince(from)).toEqual([['GET', 'dmp/custom_audience/get/', 0]]);
@@ -118,7 +120,7 @@ describe('Authorization Code → long-term token', () => {
 
 		// After a restart the same happens with TikTok: the used code is refused, with what to do; nothing else is sent.
 		simulateRestart();
-		Object.assign(credential, { accessTokenFromCode: '', exchangedCode: 'none' });
+		Object.assign(credential, { accessTokenFromCode: '', exchangedCode: '' });
 		from = emu.state.requestLog.length;
 		const used = await run(statusNode(EMPTY, id), credential);
 		expect(used.error()).toEqual({ message: AUTH_CODE_REFUSED, description: OPEN_CREDENTIAL, node: 'Status' });
@@ -198,10 +200,11 @@ describe('Environment and Base URL', () => {
 		expect(emu.state.requestLog).toEqual([]);
 	});
 
-	test("the connection check (run when n8n's expirable field is empty, as before every credential test) says what is wrong", async () => {
+	test('the connection check n8n runs before a credential test says what is wrong, in a sentence', async () => {
 		const closed = await startEmulator();
 		const closedUrl = closed.url;
 		await closed.close();
+		const token = { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, connectionCheck: '' };
 		const cases: Array<[ICredentialDataDecryptedObject, string]> = [
 			[
 				{ accessToken: 'not-a-valid-token' },
@@ -227,23 +230,36 @@ describe('Environment and Base URL', () => {
 				{ baseUrl: closedUrl },
 				`Could not reach ${closedUrl}/open_api/v1.3 to check the access token: the connection was refused. Check the Base URL (and that the emulator or proxy there is running).`,
 			],
+			[
+				{ baseUrl: '' },
+				'Environment is "Custom Base URL" but the Base URL is empty: enter the root of the API (e.g. http://127.0.0.1:4010 for the local TikTok emulator), or choose Production or Sandbox.',
+			],
+			[
+				{ accessToken: '', appId: SEED.app.app_id, appSecret: SEED.app.secret, authorizationCode: 'c0de00000000000000000000000000000000ffff' },
+				AUTH_CODE_REFUSED,
+			],
 		];
-		for (const [extra, message] of cases) {
-			const r = await run(statusNode(byId(ADV), '6900000000000000001'), { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 1000, maxRetries: 0, exchangedCode: '', ...extra });
-			expect(r.error()).toEqual({ message, description: OPEN_CREDENTIAL, node: 'Status' });
-		}
-		// A good token passes the check, which n8n then records (no check before every request).
-		const credential: ICredentialDataDecryptedObject = { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 1000, maxRetries: 0, exchangedCode: '' };
+		for (const [extra, message] of cases) expect(await runCredentialCheck({ ...token, ...extra })).toEqual({ message });
+		// A good token passes: nothing to store. A code is exchanged: n8n stores the token, the fingerprint and the default
+		// advertiser, and keeps the expirable field empty (so the next test checks again).
+		let from = emu.state.requestLog.length;
+		expect(await runCredentialCheck(token)).toEqual({ stored: {} });
+		expect(callsSince(from)).toEqual([['GET', 'user/info/', 0]]);
+		const code = emu.authCode();
+		from = emu.state.requestLog.length;
+		expect(await runCredentialCheck(codeCredential(code))).toEqual({
+			stored: { connectionCheck: '', exchangedCode: codeFingerprint(SEED.app.app_id, code), accessTokenFromCode: TOKEN_1, advertiserId: ADV },
+		});
+		expect(callsSince(from)).toEqual([['POST', 'oauth2/access_token/', 0]]);
+	});
+
+	test('node calls skip the check: with the expirable field stored empty, a node run sends only its own calls', async () => {
+		const id = await createAudience(emu, emailHashes(10), 'CRM buyers');
+		const credential = { accessToken: SEED.validToken, environment: 'custom', baseUrl: emu.url, requestsPerSecond: 1000, maxRetries: 0, connectionCheck: '' };
 		const from = emu.state.requestLog.length;
-		const ok = await runWorkflow({ nodes: [statusNode(byId(ADV), '6900000000000000001')], connections: {}, credentials: { tikTokBusinessApi: credential } });
-		expect(ok.error()).toBeUndefined();
-		expect(ok.output('Status')).toEqual([expect.objectContaining({ exists: false, advertiserId: ADV, audienceId: '6900000000000000001' })]);
-		expect(callsSince(from)).toEqual([
-			['GET', 'user/info/', 0],
-			['GET', 'dmp/custom_audience/get/', 40002],
-			['GET', 'dmp/custom_audience/list/', 0],
-		]);
-		expect(credential.exchangedCode).toBe('none');
+		expect((await run(statusNode(byId(ADV), id), credential)).error()).toBeUndefined();
+		expect(callsSince(from)).toEqual([['GET', 'dmp/custom_audience/get/', 0]]);
+		expect(credential.connectionCheck).toBe('');
 	});
 });
 

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DataDeduplicationService, ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
-import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+import { createRunExecutionData, ICredentialsHelper, NodeApiError, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
 import type {
 	DeduplicationItemTypes,
 	DeduplicationScope,
@@ -15,6 +15,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	IConnections,
 	IDataObject,
+	IExecuteFunctions,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INode,
@@ -24,6 +25,7 @@ import type {
 	IRun,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
+	JsonObject,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
@@ -320,6 +322,51 @@ export async function runWorkflow(o: RunOptions): Promise<RunResult> {
 			return e ? { message: e.message, description: e.description, node: e.node?.name } : undefined;
 		},
 	};
+}
+
+export const CREDENTIAL_CHECK_NODE = 'test.credentialCheck';
+
+/** Runs the credential's preAuthentication with the node context's real n8n-core HTTP helper. */
+const credentialCheckNode: INodeType = {
+	description: {
+		displayName: 'Credential Check',
+		name: 'credentialCheck',
+		group: ['transform'],
+		version: 1,
+		description: 'test',
+		defaults: { name: 'Credential Check' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		properties: [],
+	},
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const type = (await packageLoader()).getCredential(CREDENTIAL_TYPE).type;
+		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+		try {
+			const stored = await type.preAuthentication?.call({ helpers: this.helpers } as unknown as IHttpRequestHelper, credentials);
+			return [[{ json: { stored: (stored ?? {}) as IDataObject } }]];
+		} catch (error) {
+			// n8n wraps it as its request helper does (httpRequestWithAuthentication), which can reword the message.
+			return [[{ json: { message: new NodeApiError(this.getNode(), error as JsonObject).message } }]];
+		}
+	},
+};
+
+/**
+ * What n8n does before a credential test (its Test button): the credential's preAuthentication, here with n8n-core's
+ * real HTTP helper. Returns what n8n would store in the credential, or the message the test would show.
+ */
+export async function runCredentialCheck(credentials: ICredentialDataDecryptedObject): Promise<{ stored?: IDataObject; message?: string }> {
+	const r = await runWorkflow({
+		nodes: [{ ...packageNode('Check', 'credentialCheck', {}), type: CREDENTIAL_CHECK_NODE }],
+		connections: {},
+		credentials: { [CREDENTIAL_TYPE]: credentials },
+		extraNodeTypes: { [CREDENTIAL_CHECK_NODE]: credentialCheckNode },
+	});
+	const error = r.error();
+	if (error) throw new Error(`the check node failed: ${error.message}`);
+	return r.output('Check')[0] as { stored?: IDataObject; message?: string };
 }
 
 /** A workflow node of this package with credentials attached. */

@@ -1,11 +1,11 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import {
+	CHECK_FIELD,
 	codeFingerprint,
 	CredentialCheckError,
 	effectiveToken,
 	EXCHANGED_CODE_FIELD,
-	NO_CODE_EXCHANGED,
 	pendingAuthorizationCode,
 	TOKEN_FROM_CODE_FIELD,
 } from './credential';
@@ -14,7 +14,8 @@ import { classifyBody, describeNetworkFailure, networkReason, type Outcome } fro
 import { baseUrlProblem, resolveBaseUrl, type TikTokEnvironment } from './version';
 
 /**
- * The credential's preAuthentication (n8n runs it before every credential test, and when the transport asks for it):
+ * The credential's preAuthentication (n8n runs it before every credential test, and for a node call when the
+ * transport asks for it, see CHECK_FIELD):
  * 1. the Base URL must be usable; 2. a new Authorization Code is exchanged for the long-term token, which n8n then
  * stores in the credential's hidden fields; 3. otherwise, the token is checked with GET /user/info/, so the
  * credential test can say in words why it fails (unreachable host, not TikTok, wrong environment, bad token).
@@ -155,13 +156,13 @@ export async function connect(helper: IHttpRequestHelper, credentials: ICredenti
 		exchangedCodes.delete(fingerprint);
 		exchangedCodes.set(fingerprint, exchanged);
 		if (exchangedCodes.size > REMEMBERED_CODES) exchangedCodes.delete(exchangedCodes.keys().next().value as string);
-		const stored: IDataObject = { [EXCHANGED_CODE_FIELD]: fingerprint, [TOKEN_FROM_CODE_FIELD]: exchanged.token };
+		// n8n stores what this returns when it names the expirable field; that field itself stays empty.
+		const stored: IDataObject = { [CHECK_FIELD]: '', [EXCHANGED_CODE_FIELD]: fingerprint, [TOKEN_FROM_CODE_FIELD]: exchanged.token };
 		// One advertiser authorized and no default yet: it becomes the Default Advertiser ID the nodes fall back on.
 		if (!text(credentials.advertiserId) && exchanged.advertiserIds.length === 1) stored.advertiserId = exchanged.advertiserIds[0];
 		return stored;
 	}
 
 	await checkToken(helper, effectiveToken(credentials), baseUrl, environment);
-	// An empty expirable field makes n8n run this before every request: mark that no code is waiting.
-	return credentials[EXCHANGED_CODE_FIELD] === '' ? { [EXCHANGED_CODE_FIELD]: NO_CODE_EXCHANGED } : {};
+	return {};
 }

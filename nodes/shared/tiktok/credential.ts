@@ -12,13 +12,16 @@ import type { Outcome } from './transport';
 export const AUTH_CODE_FIELD = 'authorizationCode';
 /** Hidden, password: the long-term token the exchange returned. */
 export const TOKEN_FROM_CODE_FIELD = 'accessTokenFromCode';
-/**
- * Hidden, n8n's `expirable` field: the fingerprint of the code that was exchanged, or `none`. n8n runs the
- * credential's `preAuthentication` when it is empty (and before every credential test); the transport empties it
- * for one call when the credential holds a code that was not exchanged yet.
- */
+/** Hidden: the fingerprint of the code that was exchanged (never the code). */
 export const EXCHANGED_CODE_FIELD = 'exchangedCode';
-export const NO_CODE_EXCHANGED = 'none';
+/**
+ * Hidden, n8n's `expirable` field, always stored empty. n8n runs a credential's `preAuthentication` only when that
+ * field is empty (n8n 1.123 and 2.41, CredentialsHelper.preAuthentication), so it runs before every credential test.
+ * For node calls the transport passes the credential with the field set (CHECKED), unless a code waits to be
+ * exchanged: nodes pay for no check.
+ */
+export const CHECK_FIELD = 'connectionCheck';
+export const CHECKED = 'checked';
 
 const text = (value: unknown): string => String(value ?? '').trim();
 

@@ -13,9 +13,10 @@ import type {
 import type { z } from 'zod';
 
 import {
+	CHECK_FIELD,
+	CHECKED,
 	credentialCheckOf,
 	effectiveToken,
-	EXCHANGED_CODE_FIELD,
 	pendingAuthorizationCode,
 	type CredentialCheck,
 } from './credential';
@@ -72,11 +73,11 @@ interface CallSettings {
 	retry: RetryPolicy;
 	limiterKey: string;
 	/**
-	 * Set when the credential holds an Authorization Code not exchanged yet: the credential as n8n should use it for
-	 * this call, with the expirable field emptied, so that n8n runs the credential's preAuthentication (the exchange)
-	 * and stores the token. n8n runs it on its own only when that field is empty.
+	 * The credential as n8n should use it for the calls: its expirable field (CHECK_FIELD) set, so that n8n skips the
+	 * credential's preAuthentication, or empty when an Authorization Code waits to be exchanged, so that n8n runs it
+	 * (the exchange) and stores the token. Unset outside a node (nothing to name the credential by).
 	 */
-	exchange?: IAdditionalCredentialOptions;
+	credential?: IAdditionalCredentialOptions;
 }
 
 /** Per-process request slots, so every run against one app and token stays under its QPS. */
@@ -112,12 +113,12 @@ async function callSettings(ctx: TransportContext): Promise<CallSettings> {
 	const baseUrl = resolveBaseUrl(environment, credentials.baseUrl as string | undefined);
 	const token = effectiveToken(credentials);
 	const saved = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
-	const exchange: IAdditionalCredentialOptions | undefined =
-		pendingAuthorizationCode(credentials) !== undefined && saved
-			? { credentialsDecrypted: { id: saved.id ?? '', name: saved.name, type: CREDENTIAL_TYPE, data: { ...credentials, [EXCHANGED_CODE_FIELD]: '' } } }
-			: undefined;
+	const check = pendingAuthorizationCode(credentials) !== undefined ? '' : CHECKED;
+	const credential: IAdditionalCredentialOptions | undefined = saved
+		? { credentialsDecrypted: { id: saved.id ?? '', name: saved.name, type: CREDENTIAL_TYPE, data: { ...credentials, [CHECK_FIELD]: check } } }
+		: undefined;
 	return {
-		exchange,
+		credential,
 		baseUrl,
 		qps: positiveNumber(credentials.requestsPerSecond, 10),
 		retry: {
@@ -301,7 +302,7 @@ export async function tiktokRequest<S extends z.ZodTypeAny>(
 		let outcome: Outcome;
 		let check: CredentialCheck | undefined;
 		try {
-			const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options, settings.exchange)) as {
+			const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options, settings.credential)) as {
 				statusCode: number;
 				body: unknown;
 			};
