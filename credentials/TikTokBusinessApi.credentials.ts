@@ -105,7 +105,7 @@ export class TikTokBusinessApi implements ICredentialType {
 			default: '',
 			placeholder: 'e.g. 7012345678901234567',
 			description:
-				"The advertiser a node uses when its Advertiser is left empty; listed first (marked default) in the advertiser lists. Filled in by the code exchange when one advertiser authorized the app.",
+				'The advertiser a node uses when its Advertiser is left empty; listed first (marked default) in the advertiser lists. Filled in by the code exchange when one advertiser authorized the app. Set it for Sandbox, which cannot list advertisers.',
 		},
 		{
 			displayName: 'Requests per Second',
