@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INodeProperties, IPollFunctions } from 'n8n-workflow';
 
 import { durationMs, type SyncKind } from '../shared/sync/lifecycle';
+import { advertiserOrDefault, NO_ADVERTISER_HINT } from '../shared/tiktok/advertisers';
 
 import { advertiserLocator, audienceLocator } from '../shared/ui/locators';
 
@@ -102,11 +103,12 @@ export interface Settings {
 	cooldownMs: number;
 }
 
-export function readSettings(ctx: IPollFunctions): Settings {
-	const advertiserId = String(ctx.getNodeParameter('advertiserId', '', { extractValue: true }) ?? '').trim();
+/** `defaultAdvertiserId`: the credential's Default Advertiser ID, used when Advertiser is left empty. */
+export function readSettings(ctx: IPollFunctions, defaultAdvertiserId: string): Settings {
+	const advertiserId = advertiserOrDefault(ctx.getNodeParameter('advertiserId', '', { extractValue: true }), defaultAdvertiserId);
 	const audience = ctx.getNodeParameter('audience', {}) as { mode?: string; value?: unknown };
 	const audienceRef = String(audience.value ?? '').trim();
-	if (!advertiserId) throw new NodeOperationError(ctx.getNode(), 'No advertiser is selected', { description: 'Pick the advertiser in "Advertiser".' });
+	if (!advertiserId) throw new NodeOperationError(ctx.getNode(), 'No advertiser is selected', { description: NO_ADVERTISER_HINT });
 	if (!audienceRef) throw new NodeOperationError(ctx.getNode(), 'No audience is selected', { description: 'Pick the audience from the list, or enter its ID or name.' });
 	const unit = ctx.getNodeParameter(refreshUnit.name, refreshUnit.default) as 'minutes' | 'hours' | 'days';
 	return {

@@ -12,6 +12,7 @@ import {
 	triggerMemoryKey,
 	type TriggerMemory,
 } from '../shared/sync/lifecycle';
+import { credentialDefaultAdvertiser } from '../shared/tiktok/advertisers';
 import { findAudiencesByName, getAudience } from '../shared/tiktok/audiences';
 import { lastApiChangeAt } from '../shared/tiktok/history';
 import type { Audience, AudienceHistoryEntry } from '../shared/tiktok/schemas';
@@ -82,7 +83,7 @@ function notEmitting(ctx: IPollFunctions, key: string, memory: TriggerMemory, me
 }
 
 export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-	const s = readSettings(this);
+	const s = readSettings(this, await credentialDefaultAdvertiser(this));
 	const now = Date.now();
 	const node = this.getNode();
 	const workflowId = String(this.getWorkflow().id ?? '');

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { eventNameProperties, fromVersion1_1, onlyVersion1, pixelEventsNotice } from '../shared/events/eventParameters';
 import { CUSTOM_EVENT, eventOptions, resolveEventName } from '../shared/events/webEvents';
+import { advertiserOrDefault, NO_ADVERTISER_HINT } from '../shared/tiktok/advertisers';
 import { MAX_LOOKBACK_DAYS, MIN_LOOKBACK_DAYS, PARAMETER_OPERATORS, URL_OPERATORS, type ParameterFilter } from '../shared/tiktok/rules';
 import { advertiserLocator, pixelLocator } from '../shared/ui/locators';
 
@@ -253,10 +254,11 @@ function readRetention(ctx: IExecuteFunctions, i: number): number {
 	return value === undefined || value === null || value === '' ? 0 : Number(value);
 }
 
-export function readParameters(ctx: IExecuteFunctions, i: number): CreateParameters {
+/** `defaultAdvertiserId`: the credential's Default Advertiser ID, used when Advertiser is left empty. */
+export function readParameters(ctx: IExecuteFunctions, i: number, defaultAdvertiserId: string): CreateParameters {
 	const node = ctx.getNode();
-	const advertiserId = String(ctx.getNodeParameter('advertiserId', i, '', { extractValue: true }) ?? '').trim();
-	if (!/^\d+$/.test(advertiserId)) throw new NodeOperationError(node, 'Choose an advertiser', { itemIndex: i, description: 'An advertiser ID has digits only.' });
+	const advertiserId = advertiserOrDefault(ctx.getNodeParameter('advertiserId', i, '', { extractValue: true }), defaultAdvertiserId);
+	if (!/^\d+$/.test(advertiserId)) throw new NodeOperationError(node, 'Choose an advertiser', { itemIndex: i, description: `${NO_ADVERTISER_HINT} An advertiser ID has digits only.` });
 	const pixel = String(ctx.getNodeParameter('pixel', i, '', { extractValue: true }) ?? '').trim();
 	if (pixel === '') throw new NodeOperationError(node, 'Choose a pixel', { itemIndex: i });
 	const name = String(ctx.getNodeParameter('audienceName', i, '') ?? '').trim();

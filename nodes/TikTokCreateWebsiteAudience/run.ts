@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { isStandardEvent, ruleFilterValue } from '../shared/events/webEvents';
 import { isDeletedName } from '../shared/sync/linkStore';
+import { credentialDefaultAdvertiser } from '../shared/tiktok/advertisers';
 import { pixelFinder } from '../shared/tiktok/pixels';
 import { buildRuleSpec, describeRuleSpec, upsertWebsiteAudience, type RuleInput, type UpsertResult } from '../shared/tiktok/rules';
 import { toNodeError } from '../shared/tiktok/transport';
@@ -24,8 +25,8 @@ function conflictError(ctx: IExecuteFunctions, name: string, result: Extract<Ups
 }
 
 /** One item: validate, find the pixel, upsert by name, describe the result and the event recipe. */
-async function createOne(ctx: IExecuteFunctions, i: number, findPixel: FindPixel): Promise<IDataObject> {
-	const p = readParameters(ctx, i);
+async function createOne(ctx: IExecuteFunctions, i: number, findPixel: FindPixel, defaultAdvertiserId: string): Promise<IDataObject> {
+	const p = readParameters(ctx, i, defaultAdvertiserId);
 	const { advertiserId, name, event, description, lookbackDays, autoRefresh, retention } = p;
 	if (await isDeletedName(ctx, advertiserId, name)) {
 		return {
@@ -94,9 +95,10 @@ export async function executeCreateWebsiteAudience(this: IExecuteFunctions): Pro
 	const items = this.getInputData();
 	const out: INodeExecutionData[] = [];
 	const findPixel = pixelFinder(this);
+	const defaultAdvertiserId = await credentialDefaultAdvertiser(this);
 	for (let i = 0; i < items.length; i++) {
 		try {
-			out.push({ json: await createOne(this, i, findPixel), pairedItem: { item: i } });
+			out.push({ json: await createOne(this, i, findPixel, defaultAdvertiserId), pairedItem: { item: i } });
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this, error, i);
 			out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });

@@ -6,6 +6,7 @@ import { MAX_EVENTS_PER_REQUEST } from '../shared/events/batch';
 import { eventNameProperties, pixelEventsNotice } from '../shared/events/eventParameters';
 import { resolveEventName } from '../shared/events/webEvents';
 import { MAX_COOLDOWN_MINUTES } from '../shared/sync/instantSync';
+import { advertiserOrDefault, NO_ADVERTISER_HINT } from '../shared/tiktok/advertisers';
 import type { pixelFinder } from '../shared/tiktok/pixels';
 import type { ParameterReader } from '../shared/ui/itemParameters';
 import { advertiserLocator, pixelLocator, websiteAudienceLocator } from '../shared/ui/locators';
@@ -276,11 +277,20 @@ function readRecipe(ctx: IExecuteFunctions, get: ParameterReader, i: number): Ta
 	};
 }
 
-/** Where an item's events go: from the recipe of a Create Website Audience node, or set in this node. */
-export async function readTarget(ctx: IExecuteFunctions, get: ParameterReader, i: number, findPixel: ReturnType<typeof pixelFinder>): Promise<Target> {
+/**
+ * Where an item's events go: from the recipe of a Create Website Audience node, or set in this node (Advertiser left
+ * empty: `defaultAdvertiserId`, the credential's Default Advertiser ID).
+ */
+export async function readTarget(
+	ctx: IExecuteFunctions,
+	get: ParameterReader,
+	i: number,
+	findPixel: ReturnType<typeof pixelFinder>,
+	defaultAdvertiserId: string,
+): Promise<Target> {
 	if (get('source', i, 'manual') === 'recipe') return readRecipe(ctx, get, i);
 	const node = ctx.getNode();
-	const advertiserId = String(get('advertiserId', i, '', { extractValue: true }) ?? '').trim();
+	const advertiserId = advertiserOrDefault(get('advertiserId', i, '', { extractValue: true }), defaultAdvertiserId);
 	const pixel = String(get('pixel', i, '', { extractValue: true }) ?? '').trim();
 	const event = resolveEventName(get('event', i, '') as string, get('eventCustom', i, '') as string);
 	const audienceId = String(get('audience', i, '', { extractValue: true }) ?? '').trim();
@@ -289,7 +299,7 @@ export async function readTarget(ctx: IExecuteFunctions, get: ParameterReader, i
 	let pixelCode = pixel;
 	// Pixel IDs are digits, pixel codes are not: a picked pixel (its ID) is turned into the code events need.
 	if (/^\d+$/.test(pixel)) {
-		if (!/^\d+$/.test(advertiserId)) throw new NodeOperationError(node, 'Choose an advertiser to look the pixel up in', { itemIndex: i });
+		if (!/^\d+$/.test(advertiserId)) throw new NodeOperationError(node, 'Choose an advertiser to look the pixel up in', { itemIndex: i, description: NO_ADVERTISER_HINT });
 		pixelCode = (await findPixel(advertiserId, pixel, i)).pixel_code;
 	}
 	return { advertiserId, pixelCode, event, audienceId, audienceName: '', fromRecipe: false };

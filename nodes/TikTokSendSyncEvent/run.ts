@@ -16,6 +16,7 @@ import { isStandardEvent } from '../shared/events/webEvents';
 import { availableAfter, instantSyncBlockedUntil, recordInstantSync, type InstantSyncKey } from '../shared/sync/instantSync';
 import { cooldownMessage, MINUTE_MS } from '../shared/sync/lifecycle';
 import { readLinkState } from '../shared/sync/linkStore';
+import { credentialDefaultAdvertiser } from '../shared/tiktok/advertisers';
 import { getAudience } from '../shared/tiktok/audiences';
 import { trackWebEvents } from '../shared/tiktok/events';
 import { pixelFinder } from '../shared/tiktok/pixels';
@@ -88,9 +89,9 @@ function runLookups(ctx: IExecuteFunctions): RunLookups {
 }
 
 /** One item → an event to send, or why not. Throws for bad input (a failure of this item). */
-async function prepare(ctx: IExecuteFunctions, get: ParameterReader, i: number, json: IDataObject, nowMs: number, lookups: RunLookups): Promise<Row | ItemOutcome> {
+async function prepare(ctx: IExecuteFunctions, get: ParameterReader, i: number, json: IDataObject, nowMs: number, lookups: RunLookups, defaultAdvertiserId: string): Promise<Row | ItemOutcome> {
 	const node = ctx.getNode();
-	const target = await readTarget(ctx, get, i, lookups.findPixel);
+	const target = await readTarget(ctx, get, i, lookups.findPixel, defaultAdvertiserId);
 	const options = get('options', i, {}) as Options;
 	const testEventCode = String(options.testEventCode ?? '').trim();
 	const meta: IDataObject = { event: target.event, pixelCode: target.pixelCode };
@@ -254,12 +255,13 @@ export async function executeSendSyncEvent(this: IExecuteFunctions): Promise<INo
 	const outcomes: ItemOutcome[] = new Array(items.length);
 	let rows: Row[] = [];
 	const get = parameterReader(this, items);
+	const defaultAdvertiserId = await credentialDefaultAdvertiser(this);
 	const lookups = runLookups(this);
 
 	// 1. Build every event first: bad input stops the run before anything is sent (unless Continue On Fail).
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const prepared = await prepare(this, get, i, items[i].json, nowMs, lookups);
+			const prepared = await prepare(this, get, i, items[i].json, nowMs, lookups, defaultAdvertiserId);
 			if (isRow(prepared)) rows.push(prepared);
 			else outcomes[i] = prepared;
 		} catch (error) {

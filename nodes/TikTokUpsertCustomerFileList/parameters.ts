@@ -5,6 +5,7 @@ import { mappingFor, mappingProblem, type SchemaMapping } from '../shared/custom
 import { CALCULATE_TYPES, type CalculateType } from '../shared/customerFile/pipeline';
 import type { SyncAction } from '../shared/customerFile/uploadPlan';
 import type { PhoneFormat } from '../shared/identity/normalize';
+import { advertiserOrDefault, NO_ADVERTISER_HINT } from '../shared/tiktok/advertisers';
 import { dependsOnItem } from '../shared/ui/itemParameters';
 import { advertiserLocator, customerFileAudienceLocator } from '../shared/ui/locators';
 
@@ -375,11 +376,13 @@ export type ListAction = SyncAction | 'CHANGES' | 'MIRROR';
 
 const ACTIONS: readonly string[] = action.options.map((o) => o.value);
 
-export function readParameters(ctx: IExecuteFunctions, i: number): SyncConfig {
+/** `defaultAdvertiserId`: the credential's Default Advertiser ID, used when Advertiser is left empty. */
+export function readParameters(ctx: IExecuteFunctions, i: number, defaultAdvertiserId: string): SyncConfig {
 	const fail = (message: string): never => {
 		throw new NodeOperationError(ctx.getNode(), message, { itemIndex: i });
 	};
-	const advertiserId = String(ctx.getNodeParameter(advertiserLocator.name, i, '', { extractValue: true }) ?? '').trim();
+	const advertiserId = advertiserOrDefault(ctx.getNodeParameter(advertiserLocator.name, i, '', { extractValue: true }), defaultAdvertiserId);
+	if (advertiserId === '') fail(`Choose an Advertiser. ${NO_ADVERTISER_HINT}`);
 	if (!/^\d+$/.test(advertiserId)) fail('Choose an Advertiser: the advertiser ID must be digits only.');
 	const mode = ctx.getNodeParameter(listMode.name, i, listMode.default) as SyncConfig['listMode'];
 	let audienceId = '';

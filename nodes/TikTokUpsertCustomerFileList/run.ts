@@ -8,6 +8,7 @@ import { REJECT_REASON_TEXT, type RejectReason } from '../shared/identity/normal
 import { checkCooldown, checkFloor, checkFloorAfter, checkReplaceAllowed, type GuardResult } from '../shared/sync/guards';
 import { noteLinkState } from '../shared/sync/lifecycle';
 import { isDeletedName, readLinkState } from '../shared/sync/linkStore';
+import { credentialDefaultAdvertiser } from '../shared/tiktok/advertisers';
 import { findAudiencesByName, getAudience } from '../shared/tiktok/audiences';
 import { createCustomerFileAudience, updateCustomerFileAudience } from '../shared/tiktok/customerFiles';
 import { lastReplaceAt } from '../shared/tiktok/history';
@@ -80,13 +81,14 @@ export async function executeUpsert(ctx: IExecuteFunctions): Promise<INodeExecut
 	const items = ctx.getInputData();
 	const out: INodeExecutionData[] = [];
 	const jobs = new Map<string, Job>();
+	const defaultAdvertiserId = await credentialDefaultAdvertiser(ctx);
 	// Items in, parameters the same for every item (no expression reads the item): one read, one sync. n8n would
 	// otherwise evaluate every parameter for every item (about a millisecond per expression in n8n 2.x's sandbox).
 	// A parameter problem falls through to the per-item reads below, so each item reports it as before.
 	if (items.length > 1 && !anyParameterDependsOnItem(ctx)) {
 		const config = (() => {
 			try {
-				return readParameters(ctx, 0);
+				return readParameters(ctx, 0, defaultAdvertiserId);
 			} catch {
 				return undefined;
 			}
@@ -96,7 +98,7 @@ export async function executeUpsert(ctx: IExecuteFunctions): Promise<INodeExecut
 	for (let i = jobs.size > 0 ? items.length : 0; i < items.length; i++) {
 		let config: SyncConfig;
 		try {
-			config = readParameters(ctx, i);
+			config = readParameters(ctx, i, defaultAdvertiserId);
 		} catch (error) {
 			if (!ctx.continueOnFail()) throw toNodeError(ctx, error, i);
 			out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });

@@ -107,7 +107,7 @@ describe('Send Sync Event', () => {
 		);
 		// Each sent item's stored event carries exactly the hash of its number.
 		const byId = new Map(stored().map((e) => [e.event_id, e.phone]));
-		const sent = PHONE_CASES.flatMap((c, i) => (c.e164 ? [[byId.get(String(results[i].event_id)), [sha(c.e164)]]] : []));
+		const sent = PHONE_CASES.flatMap((c, i) => (c.e164 ? [[byId.get(String(results[i].eventId)), [sha(c.e164)]]] : []));
 		expect(sent.map(([got]) => got)).toEqual(sent.map(([, want]) => want));
 		expect(stored().length).toBe(6);
 		expect(leaks(o, PHONE_CASES.map((c) => c.phone))).toEqual([]);

@@ -6,6 +6,7 @@
 // All five nodes must be in the tarball (installing fails otherwise) and every node assertion covers all five.
 // Set E2E_SKIP_BROWSER=1 to leave out the browser checks (e.g. without Chromium).
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { chromiumAvailable, openCredential, openEditor, openWorkflow, screenshot, searchNodePanel, type Editor } from './browser.cts';
 import {
@@ -21,6 +22,8 @@ import {
 	testCredential,
 	type WorkflowJson,
 } from './n8nServer.cts';
+import { codeFingerprint } from '../../nodes/shared/tiktok/credential';
+import { SEED } from '../emulator/index.cts';
 import { describeOnFullSuite } from './n8nVersions.cts';
 import { startStack, type Stack } from './stack.cts';
 
@@ -67,7 +70,7 @@ describe('installation', () => {
 		const ours = creds.find((c) => c.name === CREDENTIAL_TYPE);
 		expect(ours?.displayName).toBe('TikTok Business API');
 		expect(ours?.properties.map((p) => p.name)).toEqual(
-			expect.arrayContaining(['accessToken', 'environment', 'baseUrl', 'advertiserId', 'appId', 'appSecret']),
+			expect.arrayContaining(['accessToken', 'environment', 'baseUrl', 'advertiserId', 'appId', 'appSecret', 'authorizationCode', 'accessTokenFromCode', 'exchangedCode']),
 		);
 		const types = await nodeTypes(stack.session);
 		const listed = types.filter((t) => t.name.startsWith(`${PACKAGE_NAME}.`));
@@ -102,61 +105,123 @@ describe('installation', () => {
 	});
 });
 
+// The credential's `authenticate` (Access-Token header) exercised by n8n's own HTTP Request node, so the run,
+// execution and CLI helpers are covered even before the package's nodes exist.
+const httpWorkflow = (baseUrl: string): WorkflowJson => ({
+	name: 'E2E: user info through the credential',
+	nodes: [
+		{ id: 'n1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'n2',
+			name: 'User info',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [250, 0],
+			parameters: {
+				url: `${baseUrl}/user/info/`,
+				authentication: 'predefinedCredentialType',
+				nodeCredentialType: CREDENTIAL_TYPE,
+				options: {},
+			},
+		},
+	],
+	connections: { Start: { main: [[{ node: 'User info', type: 'main', index: 0 }]] } },
+});
+
+/** The token the emulator's first code exchange issues (test/emulator/README.md). */
+const EXCHANGED_TOKEN = 'e0a1a7e5c0de0000000000000000000000000001';
+
 describe('credential against the emulator', () => {
-	test('the connection test passes for the emulator valid token', async () => {
+	const test_ = (data: Record<string, unknown>, id = stack.credential.id) => testCredential(stack.session, { id, name: 'TikTok (test)', type: CREDENTIAL_TYPE, data });
+	const callsSince = (from: number) => stack.emulator.state.requestLog.slice(from).map((r) => [r.method, r.path.replace('/open_api/v1.3/', ''), r.code]);
+
+	test('the connection test passes for the emulator valid token: the credential check, then the test call', async () => {
 		const before = stack.emulator.state.requestLog.length;
-		const result = await testCredential(stack.session, {
-			id: stack.credential.id,
-			name: stack.credential.name,
-			type: CREDENTIAL_TYPE,
-			data: stack.credential.data,
-		});
+		const result = await test_(stack.credential.data);
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-		const calls = stack.emulator.state.requestLog.slice(before);
-		expect(calls).toEqual([expect.objectContaining({ method: 'GET', path: '/open_api/v1.3/user/info/', code: 0 })]);
+		expect(callsSince(before)).toEqual([
+			['GET', 'user/info/', 0],
+			['GET', 'user/info/', 0],
+		]);
 	});
 
 	test('the connection test fails with a helpful message for an invalid token', async () => {
 		const bad = await stack.addCredential('TikTok (invalid token)', { accessToken: 'not-a-valid-token' });
 		const before = stack.emulator.state.requestLog.length;
-		const result = await testCredential(stack.session, {
-			id: bad.id,
-			name: bad.name,
-			type: CREDENTIAL_TYPE,
-			data: { ...stack.credential.data, accessToken: 'not-a-valid-token' },
+		const result = await test_({ ...stack.credential.data, accessToken: 'not-a-valid-token' }, bad.id);
+		expect(result).toEqual({
+			status: 'Error',
+			message:
+				'TikTok rejected the access token as invalid or revoked (40105: Access token is incorrect or has been revoked.). Check that the token belongs to the server at the Base URL. Otherwise create a new long-term token in the developer portal, or authorize again and paste the new Authorization Code.',
 		});
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/40105/);
-		expect(result.message).toMatch(/invalid or revoked/i);
-		const calls = stack.emulator.state.requestLog.slice(before);
-		expect(calls).toEqual([expect.objectContaining({ path: '/open_api/v1.3/user/info/', code: 40105 })]);
+		expect(callsSince(before)).toEqual([['GET', 'user/info/', 40105]]);
+	});
+
+	test('Custom Base URL with an empty Base URL: a sentence instead of ERR_INVALID_URL, and nothing is sent', async () => {
+		const before = stack.emulator.state.requestLog.length;
+		expect(await test_({ ...stack.credential.data, baseUrl: '' })).toEqual({
+			status: 'Error',
+			message:
+				'Environment is "Custom Base URL" but the Base URL is empty: enter the root of the API (e.g. http://127.0.0.1:4010 for the local TikTok emulator), or choose Production or Sandbox.',
+		});
+		expect(callsSince(before)).toEqual([]);
+	});
+
+	test('an unreachable Base URL: a sentence instead of ECONNREFUSED', async () => {
+		const closed = await new Promise<number>((resolve) => {
+			const server = net.createServer().listen(0, '127.0.0.1', () => {
+				const { port } = server.address() as net.AddressInfo;
+				server.close(() => resolve(port));
+			});
+		});
+		expect(await test_({ ...stack.credential.data, baseUrl: `http://127.0.0.1:${closed}` })).toEqual({
+			status: 'Error',
+			message: `Could not reach http://127.0.0.1:${closed}/open_api/v1.3 to check the access token: the connection was refused. Check the Base URL (and that the emulator or proxy there is running).`,
+		});
+	});
+
+	test('an Authorization Code: the test exchanges it once, n8n stores the token (redacted), and workflows use it', async () => {
+		const code = stack.emulator.authCode();
+		const data = { ...stack.credential.data, accessToken: '', advertiserId: '', authorizationCode: code };
+		const saved = await stack.addCredential('TikTok (authorization code)', data);
+		let before = stack.emulator.state.requestLog.length;
+		expect(await test_(data, saved.id)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(callsSince(before)).toEqual([
+			['POST', 'oauth2/access_token/', 0],
+			['GET', 'user/info/', 0],
+		]);
+		const stored = await stack.session.rest<{ data: Record<string, unknown> }>('GET', `/credentials/${saved.id}?includeData=true`);
+		expect(stored.data).toMatchObject({
+			accessTokenFromCode: expect.stringMatching(/^__n8n_BLANK_VALUE_/),
+			exchangedCode: codeFingerprint(SEED.app.app_id, code),
+			advertiserId: SEED.grantedAdvertiserId,
+		});
+		expect(JSON.stringify(stored)).not.toContain(EXCHANGED_TOKEN);
+
+		// Tested again as the editor does (the form as it loads, secrets redacted): the code is not sent again.
+		before = stack.emulator.state.requestLog.length;
+		expect(await test_(stored.data, saved.id)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(callsSince(before)).toEqual([
+			['GET', 'user/info/', 0],
+			['GET', 'user/info/', 0],
+		]);
+
+		// n8n's HTTP Request node with this credential: the Access-Token header is the exchanged token.
+		const wf = httpWorkflow(stack.emulator.baseUrl);
+		wf.name = 'E2E: user info with an exchanged code';
+		wf.nodes[1].credentials = { [CREDENTIAL_TYPE]: { id: saved.id, name: saved.name } };
+		const id = await stack.createWorkflow(wf);
+		const execution = await stack.runWorkflow(id);
+		expect(execution.status).toBe('success');
+		expect(nodeOutput(execution, 'User info')).toEqual([
+			expect.objectContaining({ code: 0, data: expect.objectContaining({ core_user_id: '7300000000000000001' }) }),
+		]);
+		expect(JSON.stringify(execution)).not.toContain(EXCHANGED_TOKEN);
+		expect(stack.n8n.logs()).not.toContain(EXCHANGED_TOKEN);
 	});
 });
 
 describe('workflows through n8n', () => {
-	// The credential's `authenticate` (Access-Token header) exercised by n8n's own HTTP Request node, so the run,
-	// execution and CLI helpers are covered even before the package's nodes exist.
-	const httpWorkflow = (baseUrl: string): WorkflowJson => ({
-		name: 'E2E: user info through the credential',
-		nodes: [
-			{ id: 'n1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: 'n2',
-				name: 'User info',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [250, 0],
-				parameters: {
-					url: `${baseUrl}/user/info/`,
-					authentication: 'predefinedCredentialType',
-					nodeCredentialType: CREDENTIAL_TYPE,
-					options: {},
-				},
-			},
-		],
-		connections: { Start: { main: [[{ node: 'User info', type: 'main', index: 0 }]] } },
-	});
-
 	test('a manual run (REST) succeeds and its execution carries the emulator answer', async () => {
 		const wf = httpWorkflow(stack.emulator.baseUrl);
 		wf.nodes[1].credentials = { [CREDENTIAL_TYPE]: { id: stack.credential.id, name: stack.credential.name } };
@@ -304,9 +369,15 @@ describe('workflows through n8n', () => {
 		expect(form.header).toContain('TikTok (emulator)');
 		expect(form.header).toContain('TikTok Business API');
 		expect(form.labels).toEqual(
-			expect.arrayContaining(['Access Token', 'Environment', 'Base URL', 'Default Advertiser ID', 'App ID', 'App Secret']),
+			expect.arrayContaining(['Access Token', 'App ID', 'App Secret', 'Authorization Code', 'Environment', 'Base URL', 'Default Advertiser ID']),
 		);
-		expect(form.parameters).toEqual(expect.arrayContaining(['accessToken', 'environment', 'baseUrl', 'advertiserId']));
+		expect(form.parameters).toEqual(expect.arrayContaining(['accessToken', 'appId', 'appSecret', 'authorizationCode', 'environment', 'baseUrl', 'advertiserId']));
+		// The steps to connect, at the top of the form; the hidden fields of the code exchange are not shown.
+		expect(form.text).toContain('Connect in four steps');
+		expect(form.text).toContain('TikTok for Business developer portal');
+		expect(form.text).toContain('auth_code=');
+		expect(form.parameters).not.toContain('accessTokenFromCode');
+		expect(form.parameters).not.toContain('exchangedCode');
 		expect(form.testError).toBeNull();
 		expect(form.testedOk).toBe(true);
 	});

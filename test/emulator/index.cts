@@ -65,6 +65,11 @@ export interface EmulatorHandle {
 		counters(): Record<string, number>;
 	};
 	seed: Seed;
+	/**
+	 * An advertiser authorizing the app: a fresh one-time auth_code for these advertisers (default: the granted one),
+	 * as TikTok hands it to the app's redirect URL. Same as POST /__emulator/auth_codes.
+	 */
+	authCode(advertiserIds?: string[]): string;
 }
 
 function number(v: number | undefined, fallback: number, name: string, max = Infinity): number {
@@ -138,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		config,
 		seed: SEED,
 		reset,
+		authCode: (advertiserIds = [SEED.grantedAdvertiserId]) => state.mintAuthCode(SEED.app.app_id, advertiserIds, clock.now()),
 		faults: {
 			script: (input) => faults.script(input),
 			pending: () => faults.pending(),

@@ -5,7 +5,7 @@ import { formatTikTokTime } from './clock.cts';
 import { membersOf, statusOf } from './audienceView.cts';
 import { FAULT_KINDS, isFaultKind, type Faults } from './faults.cts';
 import { SEED_TOKENS } from './seed.cts';
-import type { Audience, EmulatorContext } from './state.cts';
+import { AUTH_CODE_TTL_MS, type Audience, type EmulatorContext } from './state.cts';
 import { isObject } from './validate.cts';
 
 export interface InspectionDeps {
@@ -206,6 +206,31 @@ export function createInspection(deps: InspectionDeps) {
 			case 'POST /__emulator/config':
 				applyConfig(emu, await readBody(req));
 				return [200, configView(emu)];
+			case 'POST /__emulator/auth_codes': {
+				// The advertiser authorizing the app: TikTok would redirect to the app's redirect URL with this auth_code.
+				const body = await readBody(req);
+				const ids = body.advertiser_ids ?? [emu.seed.grantedAdvertiserId];
+				const known = emu.seed.advertisers.map((a) => a.advertiser_id);
+				if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && known.includes(id))) {
+					throw new HttpError(400, `advertiser_ids must be a non-empty list of ${known.join(', ')}`);
+				}
+				const now = emu.clock.now();
+				const code = state.mintAuthCode(emu.seed.app.app_id, ids as string[], now);
+				return [200, { auth_code: code, app_id: emu.seed.app.app_id, advertiser_ids: ids, expires_at: new Date(now + AUTH_CODE_TTL_MS).toISOString() }];
+			}
+			case 'GET /__emulator/auth_codes':
+				return [
+					200,
+					{
+						auth_codes: [...state.authCodes.entries()].map(([code, g]) => ({
+							auth_code: code,
+							advertiser_ids: g.advertiserIds,
+							used: g.used,
+							expires_at: new Date(g.issuedAt + AUTH_CODE_TTL_MS).toISOString(),
+						})),
+						issued_tokens: state.issuedTokens.size,
+					},
+				];
 			case 'POST /__emulator/reset':
 				deps.reset();
 				return [200, { ok: true }];

@@ -22,6 +22,8 @@ export interface Route {
 	path: string;
 	/** json: the server parses a JSON body; raw: the handler reads the request stream itself. */
 	body: 'none' | 'json' | 'raw';
+	/** `none`: the route takes no Access-Token (TikTok's token exchange); `ctx.token` is then a placeholder. */
+	auth?: 'token' | 'none';
 	handler(ctx: RequestCtx): unknown;
 }
 

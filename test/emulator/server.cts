@@ -13,12 +13,14 @@ import {
 } from './envelope.cts';
 import { type FaultDecision, type Faults, type RateLimiter } from './faults.cts';
 import type { Route, RequestCtx } from './router.cts';
+import type { SeedToken } from './seed.cts';
 import type { EmulatorContext } from './state.cts';
 import { isObject } from './validate.cts';
 import { advertiserRoutes } from './routes/advertisers.cts';
 import { audienceRoutes } from './routes/audiences.cts';
 import { customerFileRoutes } from './routes/customerFiles.cts';
 import { eventRoutes } from './routes/events.cts';
+import { oauthRoutes } from './routes/oauth.cts';
 import { pixelRoutes } from './routes/pixels.cts';
 import { ruleRoutes } from './routes/rules.cts';
 import { userRoutes } from './routes/user.cts';
@@ -29,6 +31,7 @@ const MAX_JSON_BYTES = 32 * 1024 * 1024;
 const ROUTES = new Map<string, Route>();
 for (const r of [
 	...userRoutes,
+	...oauthRoutes,
 	...advertiserRoutes,
 	...pixelRoutes,
 	...customerFileRoutes,
@@ -73,16 +76,26 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 	return parsed;
 }
 
-/** Token checks, rate limit, body parsing and the handler. Returns the `data` object or throws ApiError. */
-async function dispatch(deps: ServerDeps, route: Route, req: IncomingMessage, apiPath: string, url: URL) {
-	const { emu, limiter } = deps;
+/** What a route without an Access-Token (the token exchange) sees as its token: no grants. */
+const NO_TOKEN: SeedToken = { access_token: '', expired: false, advertiser_ids: [], core_user_id: '', display_name: '', email: '' };
+
+/** The Access-Token header's token: 40104 when absent, 40105 when unknown, 40102 when expired. */
+function authenticate(emu: EmulatorContext, req: IncomingMessage): SeedToken {
 	const header = req.headers['access-token'];
 	const raw = Array.isArray(header) ? header[0] : header;
 	if (raw === undefined || raw.trim() === '') throw new ApiError(CODE.EMPTY_ACCESS_TOKEN, MESSAGE.emptyToken);
-	const token = emu.tokens.get(raw.trim());
+	const token = emu.tokens.get(raw.trim()) ?? emu.state.issuedTokens.get(raw.trim());
 	if (!token) throw new ApiError(CODE.INVALID_ACCESS_TOKEN, MESSAGE.invalidToken);
 	if (token.expired) throw new ApiError(CODE.ACCESS_TOKEN_EXPIRE, MESSAGE.expiredToken);
-	if (!limiter.allow(token.access_token)) {
+	return token;
+}
+
+/** Token checks, rate limit, body parsing and the handler. Returns the `data` object or throws ApiError. */
+async function dispatch(deps: ServerDeps, route: Route, req: IncomingMessage, apiPath: string, url: URL) {
+	const { emu, limiter } = deps;
+	const token = route.auth === 'none' ? NO_TOKEN : authenticate(emu, req);
+	// The rate limit counts per token; the exchange has none and counts per app (its app_id is in the body).
+	if (!limiter.allow(token.access_token || `app:${emu.seed.app.app_id}`)) {
 		throw new ApiError(CODE.REQUEST_TOO_FREQUENT, rateLimitMessage(emu.seed.app.app_id));
 	}
 	const ctx: RequestCtx = {

@@ -109,6 +109,17 @@ export interface LogEntry {
 
 export const LOG_LIMIT = 10_000;
 
+/** An authorization code, as TikTok hands it to the app's redirect URL after an advertiser authorizes the app. */
+export interface AuthCode {
+	appId: string;
+	advertiserIds: string[];
+	issuedAt: number;
+	used: boolean;
+}
+
+/** How long an auth_code can be exchanged: 1 hour (reference §2.2, BUBUBA), once. */
+export const AUTH_CODE_TTL_MS = 3_600_000;
+
 export class State {
 	files = new Map<string, UploadedFile>();
 	audiences = new Map<string, Audience>();
@@ -121,6 +132,12 @@ export class State {
 	/** Uploads whose duration was drawn (seeds the draw). */
 	uploadCounter = 0;
 	audienceCounter = 0;
+	/** Codes minted through the inspection API (POST /__emulator/auth_codes). */
+	authCodes = new Map<string, AuthCode>();
+	/** Long-term tokens the exchange (/oauth2/access_token/) issued, on top of the seeded ones. */
+	issuedTokens = new Map<string, SeedToken>();
+	authCodeCounter = 0;
+	issuedTokenCounter = 0;
 
 	pixelEvents(pixelCode: string): PixelEvents {
 		let e = this.events.get(pixelCode);
@@ -140,6 +157,29 @@ export class State {
 		this.faultCounters[kind] = (this.faultCounters[kind] ?? 0) + 1;
 	}
 
+	/** A new auth_code: 40 lowercase hex characters, deterministic per reset. */
+	mintAuthCode(appId: string, advertiserIds: string[], now: number): string {
+		this.authCodeCounter += 1;
+		const code = `c0de${this.authCodeCounter.toString(16).padStart(36, '0')}`;
+		this.authCodes.set(code, { appId, advertiserIds: [...advertiserIds], issuedAt: now, used: false });
+		return code;
+	}
+
+	/** A new long-term token granted to these advertisers (shaped like the seeded ones, 40 hex characters). */
+	issueToken(advertiserIds: string[]): SeedToken {
+		this.issuedTokenCounter += 1;
+		const token: SeedToken = {
+			access_token: `e0a1a7e5c0de${this.issuedTokenCounter.toString(16).padStart(28, '0')}`,
+			expired: false,
+			advertiser_ids: [...advertiserIds],
+			core_user_id: '7300000000000000001',
+			display_name: 'Emulator User',
+			email: 'em***@example.com',
+		};
+		this.issuedTokens.set(token.access_token, token);
+		return token;
+	}
+
 	nextAudienceId(): string {
 		this.audienceCounter += 1;
 		return (6900000000000000000n + BigInt(this.audienceCounter)).toString();
@@ -156,6 +196,10 @@ export class State {
 		this.fileCounter = 0;
 		this.uploadCounter = 0;
 		this.audienceCounter = 0;
+		this.authCodes.clear();
+		this.issuedTokens.clear();
+		this.authCodeCounter = 0;
+		this.issuedTokenCounter = 0;
 	}
 }
 

@@ -52,12 +52,33 @@ test('index.ts exports the credential and all five nodes', () => {
 	]);
 });
 
-test('advertisers: every authorized one with the app id and secret, else the default advertiser', async () => {
+test('advertisers: every authorized one with the app id and secret, else the default advertiser, which is marked', async () => {
 	const withApp = loadOptionsContext(creds({ appId: SEED.app.app_id, appSecret: SEED.app.secret }));
 	expect((await searchAdvertisers.call(withApp)).results).toEqual([{ name: `Emulator Shop (granted) (${SEED.grantedAdvertiserId})`, value: SEED.grantedAdvertiserId }]);
 	const withDefault = loadOptionsContext(creds({ advertiserId: SEED.grantedAdvertiserId }));
-	expect((await searchAdvertisers.call(withDefault)).results).toEqual([{ name: `Emulator Shop (granted) (${SEED.grantedAdvertiserId})`, value: SEED.grantedAdvertiserId }]);
+	expect((await searchAdvertisers.call(withDefault)).results).toEqual([
+		{ name: `Emulator Shop (granted) (${SEED.grantedAdvertiserId}) (default)`, value: SEED.grantedAdvertiserId },
+	]);
 	expect((await searchAdvertisers.call(loadOptionsContext(creds()))).results).toEqual([]);
+});
+
+test("advertisers: the credential's Default Advertiser comes first, marked, and a filter still applies", async () => {
+	// A token two advertisers authorized (the emulator lists them in grant order: granted, then other).
+	const code = emu.authCode([SEED.grantedAdvertiserId, SEED.otherAdvertiserId]);
+	const exchanged = expectOk(await post(emu, '/oauth2/access_token/', { app_id: SEED.app.app_id, secret: SEED.app.secret, auth_code: code }, null));
+	const app = { accessToken: exchanged.access_token, appId: SEED.app.app_id, appSecret: SEED.app.secret };
+	const both = (await searchAdvertisers.call(loadOptionsContext(creds(app)))).results;
+	expect(both).toEqual([
+		{ name: `Emulator Shop (granted) (${SEED.grantedAdvertiserId})`, value: SEED.grantedAdvertiserId },
+		{ name: `Other Business (not granted) (${SEED.otherAdvertiserId})`, value: SEED.otherAdvertiserId },
+	]);
+	const ctx = loadOptionsContext(creds({ ...app, advertiserId: SEED.otherAdvertiserId }));
+	expect((await searchAdvertisers.call(ctx)).results).toEqual([
+		{ name: `Other Business (not granted) (${SEED.otherAdvertiserId}) (default)`, value: SEED.otherAdvertiserId },
+		{ name: `Emulator Shop (granted) (${SEED.grantedAdvertiserId})`, value: SEED.grantedAdvertiserId },
+	]);
+	expect((await searchAdvertisers.call(ctx, 'default')).results.map((r) => r.value)).toEqual([SEED.otherAdvertiserId]);
+	expect((await searchAdvertisers.call(ctx, 'shop')).results.map((r) => r.value)).toEqual([SEED.grantedAdvertiserId]);
 });
 
 test('pixels show name and code, filter by either, and give the pixel id', async () => {

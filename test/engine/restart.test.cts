@@ -127,6 +127,7 @@ test('every module-level store in nodes/ is one simulateRestart clears', () => {
 		'shared/sync/lifecycle.ts: triggerMemory', // forgetTriggerMemory
 		'shared/sync/lifecycle.ts: schedules', // forgetTriggerMemory
 		'shared/sync/lifecycle.ts: linkView', // forgetTriggerMemory
+		'shared/tiktok/connect.ts: exchangedCodes', // forgetExchangedCodes
 		'shared/tiktok/transport.ts: nextSlotByKey', // forgetRequestSlots
 	]);
 });

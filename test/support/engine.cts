@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DataDeduplicationService, ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
-import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+import { createRunExecutionData, ICredentialsHelper, NodeApiError, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
 import type {
 	DeduplicationItemTypes,
 	DeduplicationScope,
@@ -15,6 +15,8 @@ import type {
 	ICredentialDataDecryptedObject,
 	IConnections,
 	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INode,
 	INodeExecutionData,
@@ -23,6 +25,7 @@ import type {
 	IRun,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
+	JsonObject,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
@@ -43,6 +46,7 @@ export function distModule<T>(relative: string): T {
 
 export const lifecycleModule = () => distModule<typeof import('../../nodes/shared/sync/lifecycle')>('nodes/shared/sync/lifecycle.js');
 export const transportModule = () => distModule<typeof import('../../nodes/shared/tiktok/transport')>('nodes/shared/tiktok/transport.js');
+export const connectModule = () => distModule<typeof import('../../nodes/shared/tiktok/connect')>('nodes/shared/tiktok/connect.js');
 
 /**
  * n8n's database-backed de-duplication store (the link store lives there), in memory, with the semantics of n8n
@@ -142,6 +146,7 @@ export const linkFact = {
 export function simulateRestart(): void {
 	lifecycleModule().forgetTriggerMemory();
 	transportModule().forgetRequestSlots();
+	connectModule().forgetExchangedCodes();
 }
 
 let loaderPromise: Promise<PackageDirectoryLoader> | undefined;
@@ -154,9 +159,17 @@ export function packageLoader(): Promise<PackageDirectoryLoader> {
 	return loaderPromise;
 }
 
-/** Resolves `={{$credentials.x}}` templates of a generic authenticator, the way n8n's credentials helper does. */
+/**
+ * Resolves `={{$credentials.x}}` and `={{$credentials.x || $credentials.y}}` templates of a generic authenticator,
+ * the way n8n's credentials helper evaluates them.
+ */
 function resolveTemplate(template: string, creds: ICredentialDataDecryptedObject): string {
-	return template.replace(/^=/, '').replace(/\{\{\s*\$credentials\??\.(\w+)\s*\}\}/g, (_m, key: string) => String(creds[key] ?? ''));
+	return template.replace(/^=/, '').replace(/\{\{\s*([^}]+?)\s*\}\}/g, (whole, expression: string) => {
+		const keys = expression.split('||').map((part) => /^\$credentials\??\.(\w+)$/.exec(part.trim())?.[1]);
+		if (keys.some((k) => k === undefined)) throw new Error(`the harness cannot resolve ${whole}`);
+		for (const key of keys) if (creds[key as string]) return String(creds[key as string]);
+		return '';
+	});
 }
 
 export class TestCredentialsHelper extends ICredentialsHelper {
@@ -182,8 +195,26 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		}
 		return req;
 	}
-	async preAuthentication(): Promise<undefined> {
-		return undefined;
+	/**
+	 * n8n 2.41's CredentialsHelper.preAuthentication (packages/cli/src/credentials-helper.ts): the credential's
+	 * preAuthentication runs when its `expirable` hidden field is empty (or after a 401); its output is stored in the
+	 * credential (here: the harness's credential data, the "database") and used for the request.
+	 */
+	async preAuthentication(
+		helpers: IHttpRequestHelper,
+		creds: ICredentialDataDecryptedObject,
+		type: string,
+		node: INode,
+		credentialsExpired: boolean,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		const credentialType = this.loader.getCredential(type).type;
+		const expirable = credentialType.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
+		if (expirable === undefined || typeof credentialType.preAuthentication !== 'function') return undefined;
+		if (creds[expirable.name] !== '' && !credentialsExpired) return undefined;
+		const output = await credentialType.preAuthentication.call(helpers, creds);
+		if (output[expirable.name] === undefined || !node.credentials) return undefined;
+		Object.assign((this.data[type] ??= {}), output);
+		return Object.assign(creds, output);
 	}
 	async runPreAuthentication(): Promise<undefined> {
 		return undefined;
@@ -191,8 +222,9 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	async getCredentials(): Promise<never> {
 		throw new Error('not used by the harness');
 	}
+	/** A fresh copy per call, as n8n decrypts the stored credential anew: what preAuthentication stored shows up here. */
 	async getDecrypted(_a: unknown, _n: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
-		return this.data[type] ?? {};
+		return { ...(this.data[type] ?? {}) };
 	}
 	async updateCredentials(): Promise<void> {}
 	async updateCredentialsOauthTokenData(): Promise<void> {}
@@ -308,6 +340,51 @@ export async function runWorkflow(o: RunOptions): Promise<RunResult> {
 			return e ? { message: e.message, description: e.description, node: e.node?.name } : undefined;
 		},
 	};
+}
+
+export const CREDENTIAL_CHECK_NODE = 'test.credentialCheck';
+
+/** Runs the credential's preAuthentication with the node context's real n8n-core HTTP helper. */
+const credentialCheckNode: INodeType = {
+	description: {
+		displayName: 'Credential Check',
+		name: 'credentialCheck',
+		group: ['transform'],
+		version: 1,
+		description: 'test',
+		defaults: { name: 'Credential Check' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		properties: [],
+	},
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const type = (await packageLoader()).getCredential(CREDENTIAL_TYPE).type;
+		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+		try {
+			const stored = await type.preAuthentication?.call({ helpers: this.helpers } as unknown as IHttpRequestHelper, credentials);
+			return [[{ json: { stored: (stored ?? {}) as IDataObject } }]];
+		} catch (error) {
+			// n8n wraps it as its request helper does (httpRequestWithAuthentication), which can reword the message.
+			return [[{ json: { message: new NodeApiError(this.getNode(), error as JsonObject).message } }]];
+		}
+	},
+};
+
+/**
+ * What n8n does before a credential test (its Test button): the credential's preAuthentication, here with n8n-core's
+ * real HTTP helper. Returns what n8n would store in the credential, or the message the test would show.
+ */
+export async function runCredentialCheck(credentials: ICredentialDataDecryptedObject): Promise<{ stored?: IDataObject; message?: string }> {
+	const r = await runWorkflow({
+		nodes: [{ ...packageNode('Check', 'credentialCheck', {}), type: CREDENTIAL_CHECK_NODE }],
+		connections: {},
+		credentials: { [CREDENTIAL_TYPE]: credentials },
+		extraNodeTypes: { [CREDENTIAL_CHECK_NODE]: credentialCheckNode },
+	});
+	const error = r.error();
+	if (error) throw new Error(`the check node failed: ${error.message}`);
+	return r.output('Check')[0] as { stored?: IDataObject; message?: string };
 }
 
 /** A workflow node of this package with credentials attached. */

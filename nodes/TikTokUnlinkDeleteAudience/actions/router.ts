@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { credentialDefaultAdvertiser } from '../../shared/tiktok/advertisers';
 import { toNodeError } from '../../shared/tiktok/transport';
 import { advertiserLocator, audienceLocator } from '../../shared/ui/locators';
 import * as deleteAudience from './delete.operation';
@@ -67,10 +68,11 @@ export const lifecycleProperties: INodeProperties[] = [
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const out: INodeExecutionData[] = [];
+	const defaultAdvertiserId = await credentialDefaultAdvertiser(ctx);
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const operation = operations[ctx.getNodeParameter('operation', i) as string];
-			out.push({ json: await operation.execute(ctx, await readTarget(ctx, i)), pairedItem: { item: i } });
+			out.push({ json: await operation.execute(ctx, await readTarget(ctx, i, defaultAdvertiserId)), pairedItem: { item: i } });
 		} catch (error) {
 			if (!ctx.continueOnFail()) throw toNodeError(ctx, error, i);
 			out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });

@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { SyncKind } from '../../shared/sync/lifecycle';
+import { advertiserOrDefault, NO_ADVERTISER_HINT } from '../../shared/tiktok/advertisers';
 import { getAudience, type AudienceWithHistory } from '../../shared/tiktok/audiences';
 
 /** What every operation works on: one audience of one advertiser, as TikTok knows it. */
@@ -13,10 +14,14 @@ export interface Target {
 	found?: AudienceWithHistory;
 }
 
-export async function readTarget(ctx: IExecuteFunctions, itemIndex: number): Promise<Target> {
-	const advertiserId = String(ctx.getNodeParameter('advertiserId', itemIndex, '', { extractValue: true }) ?? '').trim();
+/** `defaultAdvertiserId`: the credential's Default Advertiser ID, used when Advertiser is left empty. */
+export async function readTarget(ctx: IExecuteFunctions, itemIndex: number, defaultAdvertiserId: string): Promise<Target> {
+	const advertiserId = advertiserOrDefault(ctx.getNodeParameter('advertiserId', itemIndex, '', { extractValue: true }), defaultAdvertiserId);
 	const audienceId = String(ctx.getNodeParameter('audience', itemIndex, '', { extractValue: true }) ?? '').trim();
-	if (!advertiserId || !audienceId) {
+	if (!advertiserId) {
+		throw new NodeOperationError(ctx.getNode(), 'No advertiser is selected', { description: NO_ADVERTISER_HINT, itemIndex });
+	}
+	if (!audienceId) {
 		throw new NodeOperationError(ctx.getNode(), 'Advertiser and audience are required', {
 			description: 'Pick the advertiser and the audience (from the list or by ID).',
 			itemIndex,

@@ -6,6 +6,23 @@ export interface AdvertiserOption {
 	name: string;
 }
 
+/** The credential's Default Advertiser ID ('' when it has none). Read once per run, where credentials are read anyway. */
+export async function credentialDefaultAdvertiser(ctx: TransportContext): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	return String(credentials.advertiserId ?? '').trim();
+}
+
+/**
+ * The advertiser a node works on: its Advertiser parameter, or, when that is left empty, the credential's Default
+ * Advertiser ID. Every node's parameter reader goes through here.
+ */
+export function advertiserOrDefault(fromNode: unknown, credentialDefault: string): string {
+	return String(fromNode ?? '').trim() || credentialDefault.trim();
+}
+
+/** What a node says when neither its Advertiser nor the credential names one. */
+export const NO_ADVERTISER_HINT = 'Pick one in Advertiser, or set the Default Advertiser ID in the TikTok Business API credential.';
+
 /**
  * Advertisers this token may manage: `/oauth2/advertiser/get/` when the credential has the app's ID and secret,
  * otherwise the credential's default advertiser, named through `/advertiser/info/`.

@@ -31,6 +31,12 @@ const TABLE: Record<number, TikTokCodeInfo> = {
 	40102: { kind: 'auth', meaning: 'The access token has expired', fix: REAUTH, retryable: false },
 	40104: { kind: 'auth', meaning: 'No access token was sent', fix: 'Enter the access token in the TikTok Business API credential.', retryable: false },
 	40105: { kind: 'auth', meaning: 'The access token is invalid or was revoked', fix: REAUTH, retryable: false },
+	40110: {
+		kind: 'auth',
+		meaning: 'The authorization code is invalid, expired or already used',
+		fix: 'Authorize the app again and paste the new Authorization Code in the TikTok Business API credential (a code works once, within an hour).',
+		retryable: false,
+	},
 	40130: { kind: 'permission', meaning: 'The app or token lacks the permission scope for this call', fix: 'Enable the Audience Management (and Pixel/Events) scopes for the app and re-authorize the advertiser.', retryable: false },
 	40132: { kind: 'rate_limit', meaning: 'TikTok request frequency limit reached', fix: 'Lower "Requests per Second" in the credential, or wait and run again.', retryable: true },
 	40300: { kind: 'not_found', meaning: 'The advertiser does not exist', fix: 'Check the advertiser ID.', retryable: false },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import type {
+	IAdditionalCredentialOptions,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
@@ -11,9 +12,17 @@ import type {
 } from 'n8n-workflow';
 import type { z } from 'zod';
 
+import {
+	CHECK_FIELD,
+	CHECKED,
+	credentialCheckOf,
+	effectiveToken,
+	pendingAuthorizationCode,
+	type CredentialCheck,
+} from './credential';
 import { describeCode, isRetryableHttpStatus } from './errors';
 import { envelopeSchema } from './schemas';
-import { resolveBaseUrl, type TikTokEnvironment } from './version';
+import { baseUrlProblem, resolveBaseUrl, type TikTokEnvironment } from './version';
 
 export const CREDENTIAL_TYPE = 'tikTokBusinessApi';
 
@@ -63,6 +72,12 @@ interface CallSettings {
 	qps: number;
 	retry: RetryPolicy;
 	limiterKey: string;
+	/**
+	 * The credential as n8n should use it for the calls: its expirable field (CHECK_FIELD) set, so that n8n skips the
+	 * credential's preAuthentication, or empty when an Authorization Code waits to be exchanged, so that n8n runs it
+	 * (the exchange) and stores the token. Unset outside a node (nothing to name the credential by).
+	 */
+	credential?: IAdditionalCredentialOptions;
 }
 
 /** Per-process request slots, so every run against one app and token stays under its QPS. */
@@ -88,12 +103,22 @@ function positiveNumber(value: unknown, fallback: number): number {
 
 async function callSettings(ctx: TransportContext): Promise<CallSettings> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	const baseUrl = resolveBaseUrl(
-		(credentials.environment as TikTokEnvironment) ?? 'production',
-		credentials.baseUrl as string | undefined,
-	);
-	const token = String(credentials.accessToken ?? '');
+	const environment = (credentials.environment as TikTokEnvironment) ?? 'production';
+	const problem = baseUrlProblem(environment, credentials.baseUrl as string | undefined);
+	if (problem) {
+		throw new NodeOperationError(ctx.getNode(), problem, {
+			description: 'Open the TikTok Business API credential of this node and correct its Environment or Base URL. Nothing was sent to TikTok.',
+		});
+	}
+	const baseUrl = resolveBaseUrl(environment, credentials.baseUrl as string | undefined);
+	const token = effectiveToken(credentials);
+	const saved = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+	const check = pendingAuthorizationCode(credentials) !== undefined ? '' : CHECKED;
+	const credential: IAdditionalCredentialOptions | undefined = saved
+		? { credentialsDecrypted: { id: saved.id ?? '', name: saved.name, type: CREDENTIAL_TYPE, data: { ...credentials, [CHECK_FIELD]: check } } }
+		: undefined;
 	return {
+		credential,
 		baseUrl,
 		qps: positiveNumber(credentials.requestsPerSecond, 10),
 		retry: {
@@ -128,7 +153,7 @@ export type Outcome =
 	| { kind: 'malformed'; status: number; reason: string }
 	| { kind: 'network'; reason: string };
 
-function classifyBody(status: number, raw: unknown): Outcome {
+export function classifyBody(status: number, raw: unknown): Outcome {
 	if (status !== 200 && isRetryableHttpStatus(status)) return { kind: 'http', status };
 	let parsed: unknown = raw;
 	if (typeof raw === 'string') {
@@ -151,7 +176,7 @@ function classifyBody(status: number, raw: unknown): Outcome {
 }
 
 /** Network failures carry a code such as ECONNRESET; only that code, never the request config, is kept. */
-function networkReason(error: unknown): string {
+export function networkReason(error: unknown): string {
 	const seen = new Set<unknown>();
 	let current = error as { code?: unknown; cause?: unknown } | undefined;
 	while (current && typeof current === 'object' && !seen.has(current)) {
@@ -170,6 +195,11 @@ const NETWORK_WORDS: Record<string, string> = {
 	ENOTFOUND: 'the host name was not found',
 	EAI_AGAIN: 'the host name could not be resolved',
 };
+
+/** A network failure code (ECONNREFUSED, ...) in words. */
+export function describeNetworkFailure(reason: string): string {
+	return NETWORK_WORDS[reason] ?? 'the connection failed';
+}
 
 /** Whether another attempt can help; `idempotent: false` limits that to answers where TikTok did nothing. */
 export function isRetryable(outcome: Outcome, idempotent = true): boolean {
@@ -229,10 +259,19 @@ function errorFor(ctx: TransportContext, req: TikTokRequest<z.ZodTypeAny>, outco
 	}
 	// n8n rewrites messages that contain raw error codes such as ECONNRESET, so the code goes in the description.
 	return new NodeApiError(ctx.getNode(), { network_error: outcome.reason, path: req.path } as JsonObject, {
-		message: `Could not reach TikTok: ${NETWORK_WORDS[outcome.reason] ?? 'the connection failed'}${attempts}`,
+		message: `Could not reach TikTok: ${describeNetworkFailure(outcome.reason)}${attempts}`,
 		description: `The connection for ${where} failed (${outcome.reason}). Check the network, proxy and the credential's base URL.`,
 		itemIndex: req.itemIndex,
 	});
+}
+
+/** A failure the credential's own check (its preAuthentication: code exchange, token check) reported, in its words. */
+function credentialError(ctx: TransportContext, req: TikTokRequest<z.ZodTypeAny>, check: CredentialCheck): NodeApiError | NodeOperationError {
+	const description = 'Open the TikTok Business API credential of this node to correct it; its Test button runs the same check.';
+	if (!check.outcome) return new NodeOperationError(ctx.getNode(), check.message, { description, itemIndex: req.itemIndex });
+	const detail: JsonObject = { path: check.path };
+	if (check.outcome.kind === 'envelope') Object.assign(detail, { code: check.outcome.code, message: check.outcome.message, request_id: check.outcome.requestId });
+	return new NodeApiError(ctx.getNode(), detail, { message: check.message, description, itemIndex: req.itemIndex });
 }
 
 /**
@@ -261,14 +300,16 @@ export async function tiktokRequest<S extends z.ZodTypeAny>(
 		if (typeof req.body === 'function') options.disableFollowRedirect = true;
 
 		let outcome: Outcome;
+		let check: CredentialCheck | undefined;
 		try {
-			const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as {
+			const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options, settings.credential)) as {
 				statusCode: number;
 				body: unknown;
 			};
 			outcome = classifyBody(response.statusCode, response.body);
 		} catch (error) {
-			outcome = { kind: 'network', reason: networkReason(error) };
+			check = credentialCheckOf(error);
+			outcome = check?.outcome ?? { kind: 'network', reason: networkReason(error) };
 		}
 
 		if (outcome.kind === 'envelope') {
@@ -291,9 +332,10 @@ export async function tiktokRequest<S extends z.ZodTypeAny>(
 
 		const delay = backoffDelay(attempt, settings.retry);
 		const withinBudget = Date.now() - started + delay <= settings.retry.budgetMs;
-		if (!isRetryable(outcome, req.idempotent ?? true) || attempt >= settings.retry.maxRetries || !withinBudget) {
-			const error = errorFor(ctx, req, outcome, attempt);
-			Object.assign(error, { tiktokTransient: isRetryable(outcome, true), tiktokAttempts: attempt + 1 });
+		const retryable = check ? check.retryable : isRetryable(outcome, req.idempotent ?? true);
+		if (!retryable || attempt >= settings.retry.maxRetries || !withinBudget) {
+			const error = check ? credentialError(ctx, req, check) : errorFor(ctx, req, outcome, attempt);
+			Object.assign(error, { tiktokTransient: check ? check.retryable : isRetryable(outcome, true), tiktokAttempts: attempt + 1 });
 			throw error;
 		}
 		await sleep(delay);

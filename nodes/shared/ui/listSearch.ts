@@ -1,6 +1,6 @@
-import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { listAdvertisers } from '../tiktok/advertisers';
+import { credentialDefaultAdvertiser, listAdvertisers, type AdvertiserOption } from '../tiktok/advertisers';
 import { listAudiencesPage } from '../tiktok/audiences';
 import { listPixelsPage } from '../tiktok/pixels';
 
@@ -20,13 +20,22 @@ function nextToken(page: number, totalPage: number): string | undefined {
 	return page < totalPage ? String(page + 1) : undefined;
 }
 
+/**
+ * The advertiser picker's entries: the credential's Default Advertiser first, marked "(default)" (also when the token's
+ * list does not name it: then the mark says so), then the others in TikTok's order.
+ */
+export function advertiserEntries(advertisers: AdvertiserOption[], defaultId: string): INodeListSearchItems[] {
+	const label = (a: AdvertiserOption) => (a.name ? `${a.name} (${a.id})` : a.id);
+	const listed = advertisers.find((a) => a.id === defaultId);
+	const first: INodeListSearchItems[] = [];
+	if (defaultId && listed) first.push({ name: `${label(listed)} (default)`, value: listed.id });
+	else if (defaultId) first.push({ name: `${defaultId} (default, not among the advertisers this token may manage)`, value: defaultId });
+	return [...first, ...advertisers.filter((a) => a.id !== defaultId).map((a) => ({ name: label(a), value: a.id }))];
+}
+
 export async function searchAdvertisers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const advertisers = await listAdvertisers.call(this);
-	return {
-		results: advertisers
-			.filter((a) => matches(filter, a.name, a.id))
-			.map((a) => ({ name: a.name ? `${a.name} (${a.id})` : a.id, value: a.id })),
-	};
+	const [advertisers, defaultId] = await Promise.all([listAdvertisers.call(this), credentialDefaultAdvertiser(this)]);
+	return { results: advertiserEntries(advertisers, defaultId).filter((entry) => matches(filter, entry.name, String(entry.value))) };
 }
 
 export async function searchPixels(

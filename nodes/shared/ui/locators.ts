@@ -1,13 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 /** Reusable resource locators: "From list" first, as n8n's UX guidelines ask, then "By ID". */
+/**
+ * Not required: left empty, a node uses its credential's Default Advertiser ID (nodes/shared/tiktok/advertisers.ts,
+ * advertiserOrDefault), which the list also shows first, marked "(default)".
+ */
 export const advertiserLocator: INodeProperties = {
 	displayName: 'Advertiser',
 	name: 'advertiserId',
 	type: 'resourceLocator',
-	required: true,
 	default: { mode: 'list', value: '' },
-	description: 'TikTok advertiser account the audience belongs to',
+	description: "TikTok advertiser account the audience belongs to. Left empty, the credential's Default Advertiser ID is used.",
+	hint: "Leave empty to use the credential's Default Advertiser ID",
 	modes: [
 		{
 			displayName: 'From List',

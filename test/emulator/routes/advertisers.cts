@@ -1,5 +1,5 @@
 // Advertiser discovery: /oauth2/advertiser/get/ (needs the app id and secret) and /advertiser/info/.
-import { ApiError, CODE, paramError } from '../envelope.cts';
+import { ApiError, CODE, MESSAGE, paramError } from '../envelope.cts';
 import { assertGranted, type Route } from '../router.cts';
 import { idList, queryJson, reqId, reqString } from '../validate.cts';
 
@@ -28,7 +28,7 @@ export const advertiserRoutes: Route[] = [
 			const secret = reqString(ctx.query.get('secret'), 'secret');
 			const app = ctx.emu.seed.app;
 			if (appId !== app.app_id || secret !== app.secret) {
-				throw new ApiError(CODE.INVALID_PARTNER, 'The app_id and secret do not match.');
+				throw new ApiError(CODE.INVALID_PARTNER, MESSAGE.partnerMismatch);
 			}
 			const list = ctx.token.advertiser_ids.map((id) => {
 				const adv = ctx.emu.seed.advertisers.find((a) => a.advertiser_id === id);
