@@ -285,7 +285,7 @@ describe('Default Advertiser ID', () => {
 		const create = (extra: IDataObject) =>
 			packageNode('Create', 'tikTokCreateWebsiteAudience', { advertiserId: EMPTY, pixel: byId(SEED.pixels[0].pixel_id), audienceName: 'Visitors', event: 'ViewContent', lookbackDays: 30, ...extra });
 		const created = await run(create({}), { ...credential, advertiserId: ADV });
-		expect(created.output('Create')).toEqual([expect.objectContaining({ status: 'created', advertiser_id: ADV, pixel_id: SEED.pixels[0].pixel_id })]);
+		expect(created.output('Create')).toEqual([expect.objectContaining({ status: 'created', advertiserId: ADV, pixelId: SEED.pixels[0].pixel_id })]);
 		expect((await run(create({}), credential)).error()).toEqual({
 			message: 'Choose an advertiser',
 			description: 'Pick one in Advertiser, or set the Default Advertiser ID in the TikTok Business API credential. An advertiser ID has digits only.',
