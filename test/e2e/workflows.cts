@@ -53,11 +53,16 @@ export const tiktokTime = formatTikTokTime;
 /** ISO time of an emulator history entry as TikTok reports it (second resolution). */
 export const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
 
-/** POSTs JSON to a production webhook of n8n. */
-export async function postWebhook(baseUrl: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
+/** POSTs JSON to a production webhook of n8n, with extra request headers (e.g. the Header Auth one). */
+export async function postWebhook(
+	baseUrl: string,
+	path: string,
+	body: unknown,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
 	const res = await fetch(`${baseUrl}/webhook/${path}`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json' },
+		headers: { 'content-type': 'application/json', ...headers },
 		body: JSON.stringify(body),
 	});
 	const text = await res.text();
@@ -80,10 +85,11 @@ export async function postWebhookOnceRegistered(
 	path: string,
 	body: unknown,
 	timeoutMs = 30_000,
+	headers: Record<string, string> = {},
 ): Promise<{ status: number; json: any }> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const res = await postWebhook(baseUrl, path, body);
+		const res = await postWebhook(baseUrl, path, body, headers);
 		const unregistered = res.status === 404 && /is not registered/.test(JSON.stringify(res.json));
 		if (!unregistered || Date.now() > deadline) return res;
 		await new Promise((resolve) => setTimeout(resolve, 250));
@@ -129,4 +135,24 @@ export async function inspectAudience(emulatorUrl: string, audienceId: string): 
 	const res = await fetch(`${emulatorUrl}/__emulator/audiences/${audienceId}`);
 	if (!res.ok) throw new Error(`emulator: audience ${audienceId} → HTTP ${res.status}`);
 	return res.json();
+}
+
+/** The folder the examples read and write files in: n8n's Docker image (HOME=/home/node), default allowed folder. */
+export const DOCKER_FILES_DIR = '/home/node/.n8n-files/';
+
+/**
+ * An example with the paths its Read/Write Files from Disk nodes read and write under ~/.n8n-files moved into `dir`
+ * (the N8N_RESTRICT_FILE_ACCESS_TO of the test server), as a user on another machine would set them.
+ */
+export function inFilesFolder(workflow: WorkflowJson, dir: string): WorkflowJson {
+	const nodes = workflow.nodes.map((node) => {
+		if (node.type !== 'n8n-nodes-base.readWriteFile') return node;
+		const parameters = { ...node.parameters };
+		for (const key of ['fileSelector', 'fileName']) {
+			const value = parameters[key];
+			if (typeof value === 'string' && value.startsWith(DOCKER_FILES_DIR)) parameters[key] = path.join(dir, value.slice(DOCKER_FILES_DIR.length));
+		}
+		return { ...node, parameters };
+	});
+	return { ...workflow, nodes };
 }
