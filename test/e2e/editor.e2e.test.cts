@@ -236,7 +236,11 @@ test('npm run editor -- --fresh: editor, login, examples, credential, the printe
 
 	const session = await login(r.url, { email: r.email, password: r.password });
 	first = await findAll(session);
-	expect(first.credentials.map(({ name, type }) => ({ name, type }))).toEqual([{ name: 'TikTok (emulator)', type: CREDENTIAL_TYPE }]);
+	// The TikTok credential, and the Header Auth credential the CustomerLabs segment webhook example references.
+	expect(first.credentials.map(({ name, type }) => ({ name, type }))).toEqual([
+		{ name: 'TikTok (emulator)', type: CREDENTIAL_TYPE },
+		{ name: 'CustomerLabs webhook header', type: 'httpHeaderAuth' },
+	]);
 	const [credential] = first.credentials;
 	expect(first.workflows.map((w) => [w.name, w.active])).toEqual(
 		EXAMPLES.map((e) => [e.name, e.name === WEBHOOK_WORKFLOW] as [string, boolean]).sort((a, b) => a[0].localeCompare(b[0])),
