@@ -128,13 +128,14 @@ async function main(): Promise<void> {
 	const rows: Row[] = [];
 	try {
 		// 1. List Sync from a CSV file, as the daily schedule runs it.
-		step('List Sync: examples/list-sync-daily-csv.json (scheduled run: CSV → customer file, MULTIPLE_TYPES, REPLACE)');
+		step('List Sync: examples/list-sync-daily-csv.json (scheduled run: CSV → customer file, MULTIPLE_TYPES, Mirror; no snapshot yet: a first sync)');
 		const csvExample = loadExample('list-sync-daily-csv.json');
 		const csv = readFileSync(path.join(ROOT, 'examples', 'customers.csv'), 'utf8');
 		const listNode = 'TikTok Upsert Customer File List';
+		const mirrorNode = 'Mirror Customers to TikTok';
 		const first = await run(csvExample, emu, 'Every Day at 03:00', 'trigger', { 'Read Customers CSV': csvBinary(csv) });
 		if (first.error()) fail(first.error()?.message ?? '');
-		const listSummary = first.output(listNode)[0];
+		const listSummary = first.output(mirrorNode)[0];
 		ok(`audience ${listSummary.audienceId} "${listSummary.audienceName}": ${listSummary.rowsIn} rows in, ${listSummary.rowsSent} sent, rejected: ${reasons(listSummary)}, duplicates ${listSummary.duplicates}`);
 		step('Instant Sync of the same list right away (run by hand)');
 		const again = await run(csvExample, emu, 'Run Now', 'manual', { 'Read Customers CSV': csvBinary(csv) });
@@ -200,7 +201,7 @@ async function main(): Promise<void> {
 		const size = (s: IDataObject) => String(s.coverNum ?? '-');
 		const valid = (s: IDataObject) => (s.isValid ? 'yes' : 'no (calculating)');
 		rows.push(
-			{ audience: String(listSummary.audienceName), kind: 'List (CSV, scheduled)', size: size(listStatus), valid: valid(listStatus), sent: String(listSummary.rowsSent), rejected: reasons(listSummary), refresh: 'daily REPLACE (1 per 24 h)', secondSync: refusedUntil(csvSecond) },
+			{ audience: String(listSummary.audienceName), kind: 'List (CSV, scheduled)', size: size(listStatus), valid: valid(listStatus), sent: String(listSummary.rowsSent), rejected: reasons(listSummary), refresh: 'daily Mirror (joiners and leavers)', secondSync: refusedUntil(csvSecond) },
 			{ audience: String(created.audienceName), kind: 'Event (pixel rule)', size: size(eventStatus), valid: valid(eventStatus), sent: String(eventSummary.sent), rejected: reasons(eventSummary), refresh: 'on each webhook; resend deduplicated', secondSync: refusedUntil(eventSecond) },
 			{ audience: String(trigSummary.audienceName), kind: 'List (trigger)', size: size(trigStatus), valid: valid(trigStatus), sent: String(trigSummary.rowsSent), rejected: reasons(trigSummary), refresh: `every 1 day, cooldown 30 min; next due ${trig.nextDueAt}`, secondSync: refusedUntil(trigSecond) },
 		);

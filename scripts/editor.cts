@@ -39,13 +39,12 @@ import {
 	type WorkflowJson,
 } from '../test/e2e/n8nServer.cts';
 import { emulatorCredentialData } from '../test/e2e/stack.cts';
+import { inFilesFolder } from '../test/e2e/workflows.cts';
 
 export const CREDENTIAL_NAME = 'TikTok (emulator)';
 /** n8n's usual port, and the emulator's port in the README; any free port when taken. */
 const PREFERRED_N8N_PORT = 5678;
 const PREFERRED_EMULATOR_PORT = 4010;
-/** The examples read /home/node/.n8n-files/customers.csv (n8n's Docker image); here it is <editor>/files/. */
-const DOCKER_CSV_PATH = '/home/node/.n8n-files/customers.csv';
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const CSV_EXAMPLE = 'list-sync-daily-csv.json';
 const WEBHOOK_EXAMPLE = 'event-sync-customerlabs-webhook.json';
@@ -180,22 +179,22 @@ async function webhookHeaders(session: Session, dir: string, examples: Array<{ w
 	return { values: stored, ids };
 }
 
-/** An example as imported: the CSV path of this machine, the editor's credentials on every node that has one. */
+/**
+ * An example as imported: the file paths of this machine (the CSV and the Mirror snapshot, ~/.n8n-files in n8n's Docker
+ * image), the editor's credentials on every node that has one.
+ */
 function forThisEditor(workflow: WorkflowJson, filesDir: string, credentialId: string, headerIds: Record<string, string>): WorkflowJson {
+	const moved = inFilesFolder(workflow, filesDir);
 	return {
-		...workflow,
-		nodes: workflow.nodes.map((node) => {
-			const parameters =
-				node.type === 'n8n-nodes-base.readWriteFile' && node.parameters?.fileSelector === DOCKER_CSV_PATH
-					? { ...node.parameters, fileSelector: path.join(filesDir, 'customers.csv') }
-					: node.parameters;
-			if (!node.credentials) return { ...node, parameters };
+		...moved,
+		nodes: moved.nodes.map((node) => {
+			if (!node.credentials) return node;
 			const credentials: Record<string, { id: string; name: string }> = {};
 			for (const [type, ref] of Object.entries(node.credentials as Record<string, { name: string }>)) {
 				credentials[type] =
 					type === CREDENTIAL_TYPE ? { id: credentialId, name: CREDENTIAL_NAME } : { id: headerIds[ref.name] ?? '', name: ref.name };
 			}
-			return { ...node, parameters, credentials };
+			return { ...node, credentials };
 		}),
 	};
 }

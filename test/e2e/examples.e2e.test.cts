@@ -9,9 +9,10 @@
 // header name is answered 403 by n8n, runs nothing and leaves the emulator exactly as it was; the right header runs
 // the workflow.
 //
-// The CSV example reads /home/node/.n8n-files/customers.csv (n8n's Docker image: HOME=/home/node, and n8n 2.x only
-// reads files under N8N_RESTRICT_FILE_ACCESS_TO, default ~/.n8n-files). Here that variable points at a temp folder
-// holding examples/customers.csv, and the node's path is rewritten to it at import; nothing else is changed.
+// The CSV example reads /home/node/.n8n-files/customers.csv and keeps its Mirror snapshot beside it (n8n's Docker
+// image: HOME=/home/node, and n8n 2.x only reads and writes files under N8N_RESTRICT_FILE_ACCESS_TO, default
+// ~/.n8n-files). Here that variable points at a temp folder holding examples/customers.csv, and the file nodes' paths
+// are moved into it at import (examplesForFolder); nothing else is changed.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -35,13 +36,15 @@ import {
 } from './n8nServer.cts';
 import { describeOnFullSuite } from './n8nVersions.cts';
 import { emulatorCredentialData, startStack, type Stack } from './stack.cts';
-import { DAY, inspectAudience, isoSeconds, postWebhook, postWebhookOnceRegistered, sha, linkFact, storedLinkFacts, storedStaticData, tiktokTime } from './workflows.cts';
+import { parseSnapshot, rawIdentifiersIn } from '../support/snapshotFile.cts';
+import { DAY, DOCKER_FILES_DIR, inFilesFolder, inspectAudience, isoSeconds, postWebhook, postWebhookOnceRegistered, sha, linkFact, storedLinkFacts, storedStaticData, tiktokTime } from './workflows.cts';
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const ADV = SEED.grantedAdvertiserId;
 const MAIN_PIXEL = SEED.pixels[0];
 const CREDENTIAL = { id: 'tiktok-emulator', name: 'TikTok Business API (emulator)' };
-const DOCKER_CSV_PATH = '/home/node/.n8n-files/customers.csv';
+const DOCKER_CSV_PATH = `${DOCKER_FILES_DIR}customers.csv`;
+const SNAPSHOT_FILE = 'crm-customers.tiktok-snapshot';
 
 /** The Header Auth credentials the examples' webhooks reference, as a user creates them: header X-Webhook-Token. */
 const HEADER_CREDENTIALS = {
@@ -52,6 +55,7 @@ type HeaderCredential = (typeof HEADER_CREDENTIALS)[keyof typeof HEADER_CREDENTI
 /** Every Webhook node of the examples: file → [node, path, the credential it checks]. */
 const WEBHOOKS: Record<string, Array<[string, string, HeaderCredential]>> = {
 	'event-sync-customerlabs-webhook.json': [['CustomerLabs Webhook', 'customerlabs-tiktok-event-sync', HEADER_CREDENTIALS.customerLabs]],
+	'list-sync-customerlabs-changes.json': [['CustomerLabs Segment Webhook', 'customerlabs-tiktok-segment-changes', HEADER_CREDENTIALS.customerLabs]],
 	'list-sync-trigger-instant-unlink-delete.json': [
 		['Unlink Webhook', 'tiktok-audience-unlink', HEADER_CREDENTIALS.unlinkDelete],
 		['Delete Webhook', 'tiktok-audience-delete', HEADER_CREDENTIALS.unlinkDelete],
@@ -60,6 +64,7 @@ const WEBHOOKS: Record<string, Array<[string, string, HeaderCredential]>> = {
 const withSecret = (credential: HeaderCredential) => ({ [WEBHOOK_AUTH_HEADER]: credential.secret });
 
 const readExample = (file: string): WorkflowJson => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+
 const EXAMPLES = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
 
 let stack: Stack;
@@ -79,12 +84,7 @@ beforeAll(async () => {
 	const importDir = path.join(stack.n8n.userFolder, 'examples-import');
 	await fsp.mkdir(importDir);
 	for (const file of EXAMPLES) {
-		const workflow = readExample(file);
-		for (const node of workflow.nodes) {
-			if (node.type === 'n8n-nodes-base.readWriteFile' && node.parameters.fileSelector === DOCKER_CSV_PATH) {
-				node.parameters = { ...node.parameters, fileSelector: path.join(filesDir, 'customers.csv') };
-			}
-		}
+		const workflow = inFilesFolder(readExample(file), filesDir);
 		ids[file] = String(workflow.id);
 		await fsp.writeFile(path.join(importDir, file), JSON.stringify({ active: false, ...workflow }));
 	}
@@ -135,6 +135,7 @@ test('every example is imported with its id, our node types and the credential i
 	expect(EXAMPLES).toEqual([
 		'audience-status.json',
 		'event-sync-customerlabs-webhook.json',
+		'list-sync-customerlabs-changes.json',
 		'list-sync-daily-csv.json',
 		'list-sync-trigger-instant-unlink-delete.json',
 	]);
@@ -168,12 +169,16 @@ describe('list-sync-daily-csv.json', () => {
 	const FILE = 'list-sync-daily-csv.json';
 	const NAME = 'CRM customers (daily CSV)';
 
-	test('the committed example reads the Docker path (rewritten to the test folder at import)', () => {
-		const read = readExample(FILE).nodes.find((n) => n.name === 'Read Customers CSV');
-		expect(read?.parameters.fileSelector).toBe(DOCKER_CSV_PATH);
+	test('the committed example reads the CSV and keeps its snapshot in the Docker folder (moved to the test folder at import)', () => {
+		const file = (name: string) => readExample(FILE).nodes.find((n) => n.name === name)?.parameters;
+		expect([file('Read Customers CSV')?.fileSelector, file('Read Previous Snapshot')?.fileSelector, file('Save New Snapshot')?.fileName]).toEqual([
+			DOCKER_CSV_PATH,
+			`${DOCKER_FILES_DIR}${SNAPSHOT_FILE}`,
+			`${DOCKER_FILES_DIR}${SNAPSHOT_FILE}`,
+		]);
 	});
 
-	test('"Run Now" reads examples/customers.csv and creates the list with exactly one email+phone pair per customer', async () => {
+	test('"Run Now" (no snapshot yet: a first sync) creates the list with exactly one email+phone pair per customer and saves the snapshot', async () => {
 		const mark = stack.emulator.state.requestLog.length;
 		const execution = await stack.runWorkflow(ids[FILE], { triggerNode: 'Run Now' });
 		expect({ status: execution.status, error: executionError(execution)?.message }).toEqual({ status: 'success', error: undefined });
@@ -194,7 +199,9 @@ describe('list-sync-daily-csv.json', () => {
 			'dmp/custom_audience/create/',
 			'dmp/custom_audience/get/',
 		]);
-		expect(nodeOutput(execution, 'TikTok Upsert Customer File List')).toEqual([
+		// No snapshot file yet: Read Previous Snapshot found none and passed an empty item on.
+		expect(nodeOutput(execution, 'Read Previous Snapshot')).toEqual([{}]);
+		expect(nodeOutput(execution, 'Mirror Customers to TikTok')).toEqual([
 			{
 				audienceId: audience.audienceId,
 				audienceName: NAME,
@@ -216,8 +223,26 @@ describe('list-sync-daily-csv.json', () => {
 				requestIds: calls.slice(1).map((c) => c.request_id),
 				audienceSize: 1200,
 				audienceValid: true,
+				mirror: { firstSync: true, sentAs: 'CREATE', reason: 'new_list', joined: 1200, left: 0, members: 1200, previousMembers: null, snapshotField: 'snapshot' },
 			},
 		]);
+		// Save New Snapshot wrote the node's snapshot where the example says: the 1,200 pairs' hashes, nothing raw.
+		const saved = await fsp.readFile(path.join(filesDir, SNAPSHOT_FILE));
+		const snapshot = parseSnapshot(saved);
+		expect({ ...snapshot, members: snapshot.members.length }).toEqual({
+			calculateType: 'MULTIPLE_TYPES',
+			advertiserId: ADV,
+			audienceId: audience.audienceId,
+			members: 1200,
+			checksumOk: true,
+			bytes: saved.length,
+		});
+		expect(snapshot.members).toEqual(expected);
+		const rows = fs.readFileSync(path.join(EXAMPLES_DIR, 'customers.csv'), 'utf8').split('\n').slice(1, 1201).map((line) => line.split(','));
+		const raw = rows.flatMap(([email, phone]) => [email, phone, phone.replace(/\D/g, '')]);
+		expect(raw).toHaveLength(3600);
+		expect(rawIdentifiersIn(saved, raw)).toEqual([]);
+		expect(nodeOutput(execution, 'Save New Snapshot')).toEqual([expect.objectContaining({ fileName: path.join(filesDir, SNAPSHOT_FILE), audienceId: audience.audienceId })]);
 	});
 });
 

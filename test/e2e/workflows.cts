@@ -136,3 +136,23 @@ export async function inspectAudience(emulatorUrl: string, audienceId: string): 
 	if (!res.ok) throw new Error(`emulator: audience ${audienceId} → HTTP ${res.status}`);
 	return res.json();
 }
+
+/** The folder the examples read and write files in: n8n's Docker image (HOME=/home/node), default allowed folder. */
+export const DOCKER_FILES_DIR = '/home/node/.n8n-files/';
+
+/**
+ * An example with the paths its Read/Write Files from Disk nodes read and write under ~/.n8n-files moved into `dir`
+ * (the N8N_RESTRICT_FILE_ACCESS_TO of the test server), as a user on another machine would set them.
+ */
+export function inFilesFolder(workflow: WorkflowJson, dir: string): WorkflowJson {
+	const nodes = workflow.nodes.map((node) => {
+		if (node.type !== 'n8n-nodes-base.readWriteFile') return node;
+		const parameters = { ...node.parameters };
+		for (const key of ['fileSelector', 'fileName']) {
+			const value = parameters[key];
+			if (typeof value === 'string' && value.startsWith(DOCKER_FILES_DIR)) parameters[key] = path.join(dir, value.slice(DOCKER_FILES_DIR.length));
+		}
+		return { ...node, parameters };
+	});
+	return { ...workflow, nodes };
+}

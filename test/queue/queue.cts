@@ -8,6 +8,9 @@
 //   trigger   the trigger active over several 1-minute intervals with its syncs on workers: one sync per interval,
 //             a main restart re-emits nothing, an emitted sync after an Unlink sends nothing
 //   kill      kill -9 of a worker mid-upload and a main restart, then the sync again: exact members, no doubles
+//   mirror    Mirror on the workers with its snapshot in Postgres (n8n's Postgres, Convert to File and Extract from
+//             File nodes; README "Keep an audience equal to a segment"), three runs, one per simulated day, people
+//             joining and leaving: exact members each day, the stored snapshot holds exactly the segment's hashes
 // Every scenario runs even when an earlier one fails; figures print as `name: value unit` lines; the exit code is 1
 // when any assertion failed. QUEUE_SEED changes the overlaps' draw (default 12).
 import assert from 'node:assert/strict';
@@ -17,6 +20,7 @@ import { createAudience } from '../emulator/testClient.cts';
 import { withCredential } from '../e2e/stack.cts';
 import {
 	activateWorkflow,
+	createCredential,
 	createWorkflow,
 	deactivateWorkflow,
 	getExecution,
@@ -26,8 +30,9 @@ import {
 	type WorkflowJson,
 } from '../e2e/n8nServer.cts';
 import { postWebhookOnceRegistered, sha } from '../e2e/workflows.cts';
+import { parseSnapshot } from '../support/snapshotFile.cts';
 import { startCluster, type Cluster } from './cluster.cts';
-import { canaryWorkflow, lifecycleWorkflow, triggerWorkflow } from './workflows.cts';
+import { canaryWorkflow, lifecycleWorkflow, mirrorWorkflow, SNAPSHOT_TABLE, SNAPSHOT_TABLE_SQL, triggerWorkflow } from './workflows.cts';
 
 const SEED = process.env.QUEUE_SEED ?? '12';
 const OVERLAPS = 10;
@@ -332,6 +337,66 @@ async function main(): Promise<void> {
 		assert.equal(status.json.exists, false);
 		assert.equal(status.json.linkStatus, 'deleted', text(status.json));
 		assert.ok(entriesAfter > entriesBefore, `the Delete recorded nothing in processed_data (${entriesBefore} → ${entriesAfter} entries)`);
+	});
+
+	// Three days of a segment: day 2, 30 leave and 40 join; day 3, 20 more leave, 5 come back and 25 join. The
+	// emulator's clock is not moved (the trigger scenario runs beside this one and reads it): Mirror's changes do not
+	// depend on time. Each run is a production webhook execution on a worker; the snapshot lives only in Postgres.
+	await scenario('mirror', async () => {
+		const M = 'Queue M';
+		await cluster.postgres.query(SNAPSHOT_TABLE_SQL);
+		const pgName = 'Snapshots (Postgres)';
+		const pgId = await createCredential(cluster.session, {
+			name: pgName,
+			type: 'postgres',
+			data: { host: '127.0.0.1', port: cluster.postgres.port, database: 'n8n', user: 'postgres', password: 'unused', ssl: 'disable', allowUnauthorizedCerts: false, maxConnections: 10 },
+		});
+		await addWorkflow(mirrorWorkflow({ id: pgId, name: pgName }));
+		const days: Array<Array<[number, number]>> = [
+			[[0, 1200]],
+			[[30, 1240]],
+			[
+				[0, 5],
+				[50, 1265],
+			],
+		];
+		const people = (ranges: Array<[number, number]>) => ranges.flatMap(([from, to]) => rounds(to - from).map((k) => from + k));
+		let mId = '';
+		const workers: Array<number | undefined> = [];
+		for (const [day, ranges] of days.entries()) {
+			const segment = people(ranges);
+			const previous = day === 0 ? [] : people(days[day - 1]);
+			const answer = await call('q-mirror', { listName: M, ranges });
+			workers.push(answer.worker);
+			assert.equal(answer.status, 200, text(answer.json));
+			mId ||= String(answer.json.audienceId);
+			const expectedMirror =
+				day === 0
+					? { firstSync: true, sentAs: 'CREATE', reason: 'new_list', joined: 1200, left: 0, members: 1200, previousMembers: null, snapshotField: 'snapshot' }
+					: {
+							firstSync: false,
+							sentAs: 'CHANGES',
+							joined: segment.filter((i) => !previous.includes(i)).length,
+							left: previous.filter((i) => !segment.includes(i)).length,
+							members: segment.length,
+							previousMembers: previous.length,
+							snapshotField: 'snapshot',
+						};
+			assert.deepEqual({ day: day + 1, audienceId: answer.json.audienceId, mirror: answer.json.mirror, saved: answer.json.saved }, { day: day + 1, audienceId: mId, mirror: expectedMirror, saved: M });
+			const expected = sorted(segment.map((i) => sha(`mirror${i}@example.com`)));
+			assert.deepEqual(members(mId), expected, `day ${day + 1}: the audience is not the segment`);
+			// The row holds the new snapshot: exactly the segment's hashes, for this audience, intact.
+			const [[stored] = []] = await cluster.postgres.query(`SELECT snapshot FROM ${SNAPSHOT_TABLE} WHERE list_key = '${M}'`);
+			const snapshot = parseSnapshot(Buffer.from(stored ?? '', 'base64'));
+			assert.deepEqual({ audienceId: snapshot.audienceId, checksumOk: snapshot.checksumOk, calculateType: snapshot.calculateType }, { audienceId: mId, checksumOk: true, calculateType: 'EMAIL_SHA256' });
+			assert.deepEqual(snapshot.members, expected, `day ${day + 1}: the stored snapshot is not the segment`);
+			log(`mirror day ${day + 1}: on worker ${answer.worker}, joined ${answer.json.mirror?.joined}, left ${answer.json.mirror?.left}, snapshot ${snapshot.bytes} bytes`);
+		}
+		figure('queue_mirror_days', days.length);
+		figure('queue_mirror_workers', workers.map((w) => w ?? '?').join(','));
+		assert.deepEqual(actions(mId), ['create', 'append', 'remove', 'append', 'remove']);
+		assert.ok(workers.every((w) => w !== undefined), `a Mirror run did not run on a worker: ${workers.join(',')}`);
+		assert.equal(named(M).length, 1);
 	});
 
 	// The trigger has been active since before the canary; let it reach three syncs (create + two refreshes).

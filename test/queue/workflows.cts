@@ -163,3 +163,123 @@ export function triggerWorkflow(listName: string, people: number): WorkflowJson 
 	connect(connections, 'Unlink Webhook', 'Unlink', 'Tag Unlink Webhook');
 	return { name: 'Queue trigger', nodes, connections, settings: { executionOrder: 'v1' } };
 }
+
+/** The table the Mirror workflow keeps its snapshots in (one row per list, the snapshot as base64 text). */
+export const SNAPSHOT_TABLE = 'tiktok_audience_snapshots';
+export const SNAPSHOT_TABLE_SQL = `CREATE TABLE ${SNAPSHOT_TABLE} (list_key text PRIMARY KEY, snapshot text NOT NULL, updated_at timestamptz NOT NULL)`;
+
+/**
+ * Mirror with its snapshot in Postgres, built only from n8n's own nodes, as the README tells queue-mode users with
+ * workers on several machines (a local disk is not shared; Postgres already is):
+ *
+ *   Mirror Webhook ─┬─ Segment (Code) ───────────────────────────────────────────────┐
+ *                   └─ Load Snapshot (Postgres: select the row) → Snapshot to File ───┴→ Mirror → Snapshot to Text
+ *                      (Convert to File: base64 → binary)                  (second input)   (Extract from File:
+ *                                                                                           binary → base64)
+ *                                                                        → Save Snapshot (Postgres: upsert) → Tag
+ *
+ * POST q-mirror {listName, ranges: [[from, to], …]}: the segment is mirror<i>@example.com for i in the ranges. No row
+ * yet: Load Snapshot outputs nothing, Always Output Data passes an empty item on, Convert to File fails on it and
+ * continues (On Error: continue) with no binary: Mirror's first sync. Save Snapshot runs only after Mirror succeeded.
+ */
+export function mirrorWorkflow(postgresCredential: { id: string; name: string }): WorkflowJson {
+	const postgres = { postgres: postgresCredential };
+	const table = {
+		schema: { __rl: true, mode: 'list', value: 'public' },
+		table: { __rl: true, mode: 'name', value: SNAPSHOT_TABLE },
+	};
+	const column = (id: string, type: string) => ({ id, displayName: id, required: false, defaultMatch: false, display: true, type, canBeUsedToMatch: true });
+	const nodes: NodeJson[] = [
+		{ ...webhook('Mirror Webhook', 'q-mirror', 0), position: [0, 100] },
+		code(
+			'Segment',
+			"const b = $('Mirror Webhook').first().json.body;\n" +
+				'return b.ranges.flatMap(([from, to]) => Array.from({ length: to - from }, (_, k) => ({ json: { email: `mirror${from + k}@example.com` } })));',
+			250,
+			0,
+		),
+		{
+			id: randomUUID(),
+			name: 'Load Snapshot',
+			type: 'n8n-nodes-base.postgres',
+			typeVersion: 2.6,
+			position: [250, 200],
+			alwaysOutputData: true,
+			credentials: postgres,
+			parameters: {
+				operation: 'select',
+				...table,
+				where: { values: [{ column: 'list_key', condition: 'equal', value: "={{ $('Mirror Webhook').first().json.body.listName }}" }] },
+				options: { outputColumns: ['snapshot'] },
+			},
+		},
+		{
+			id: randomUUID(),
+			name: 'Snapshot to File',
+			type: 'n8n-nodes-base.convertToFile',
+			typeVersion: 1.1,
+			position: [500, 200],
+			onError: 'continueRegularOutput',
+			parameters: { operation: 'toBinary', sourceProperty: 'snapshot', binaryPropertyName: 'snapshot', options: { fileName: 'snapshot.bin', mimeType: 'application/octet-stream' } },
+		},
+		{
+			...ourNode('Mirror', 'tikTokUpsertCustomerFileList', {
+				advertiserId: rl('id', ADV),
+				listMode: 'create',
+				listName: "={{ $('Mirror Webhook').first().json.body.listName }}",
+				calculateType: 'EMAIL_SHA256',
+				action: 'MIRROR',
+				inputSource: 'items',
+				emailField: 'email',
+			}),
+			position: [750, 100],
+		},
+		{
+			id: randomUUID(),
+			name: 'Snapshot to Text',
+			type: 'n8n-nodes-base.extractFromFile',
+			typeVersion: 1.1,
+			position: [1000, 100],
+			parameters: { operation: 'binaryToPropery', binaryPropertyName: 'snapshot', destinationKey: 'snapshot', options: {} },
+		},
+		{
+			id: randomUUID(),
+			name: 'Save Snapshot',
+			type: 'n8n-nodes-base.postgres',
+			typeVersion: 2.6,
+			position: [1250, 100],
+			credentials: postgres,
+			parameters: {
+				operation: 'upsert',
+				...table,
+				columns: {
+					mappingMode: 'defineBelow',
+					value: {
+						list_key: "={{ $('Mirror Webhook').first().json.body.listName }}",
+						snapshot: '={{ $json.snapshot }}',
+						updated_at: '={{ $now.toISO() }}',
+					},
+					matchingColumns: ['list_key'],
+					schema: [column('list_key', 'string'), column('snapshot', 'string'), column('updated_at', 'dateTime')],
+				},
+				options: { outputColumns: ['list_key', 'updated_at'] },
+			},
+		},
+		code('Tag Mirror', "return [{ json: { ...$('Mirror').first().json, saved: $input.first().json.list_key, executionId: $execution.id } }];", 1500, 100),
+	];
+	const connections: WorkflowJson['connections'] = {
+		'Mirror Webhook': {
+			main: [
+				[
+					{ node: 'Segment', type: 'main', index: 0 },
+					{ node: 'Load Snapshot', type: 'main', index: 0 },
+				],
+			],
+		},
+		Segment: { main: [[{ node: 'Mirror', type: 'main', index: 0 }]] },
+		'Load Snapshot': { main: [[{ node: 'Snapshot to File', type: 'main', index: 0 }]] },
+		'Snapshot to File': { main: [[{ node: 'Mirror', type: 'main', index: 1 }]] },
+	};
+	connect(connections, 'Mirror', 'Snapshot to Text', 'Save Snapshot', 'Tag Mirror');
+	return { name: 'Queue mirror', nodes, connections, settings: { executionOrder: 'v1' } };
+}
