@@ -2,7 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
 import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
-import { triggerProperties } from './parameters';
+import { triggerHints, triggerProperties } from './parameters';
 import { pollAudienceSync } from './run';
 
 export class TikTokAudienceSyncTrigger implements INodeType {
@@ -20,6 +20,7 @@ export class TikTokAudienceSyncTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tikTokBusinessApi', required: true }],
 		properties: triggerProperties,
+		hints: triggerHints,
 	};
 
 	methods = { listSearch: { searchAdvertisers, searchAudiences } };

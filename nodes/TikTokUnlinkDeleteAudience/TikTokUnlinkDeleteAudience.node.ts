@@ -2,7 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
-import { lifecycleProperties, route } from './actions/router';
+import { lifecycleHints, lifecycleProperties, route } from './actions/router';
 
 export class TikTokUnlinkDeleteAudience implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,6 +19,7 @@ export class TikTokUnlinkDeleteAudience implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tikTokBusinessApi', required: true }],
 		properties: lifecycleProperties,
+		hints: lifecycleHints,
 	};
 
 	methods = { listSearch: { searchAdvertisers, searchAudiences } };
