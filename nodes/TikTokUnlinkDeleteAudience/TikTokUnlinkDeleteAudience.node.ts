@@ -10,7 +10,11 @@ export class TikTokUnlinkDeleteAudience implements INodeType {
 		name: 'tikTokUnlinkDeleteAudience',
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// A version list with a default: n8n then adds no "Custom API Call" to Operation (load-nodes-and-credentials.ts
+		// injectCustomApiCallOptions only touches a description whose `defaultVersion === version`; Slack v2 gets none
+		// the same way). Stored workflows keep typeVersion 1. Should n8n add it anyway, lifecycleHints explain it.
+		version: [1],
+		defaultVersion: 1,
 		subtitle: '={{ {"getStatus": "Get Status", "unlink": "Unlink", "relink": "Relink", "delete": "Delete"}[$parameter["operation"]] }}',
 		description: 'Get the status and logs of a synced audience, unlink it (stop refreshing) or delete it from TikTok',
 		defaults: { name: 'TikTok Unlink/Delete Audience' },

@@ -49,10 +49,11 @@ test("TikTok's history actions read in the Upsert node's words; unknown ones as 
 	]);
 });
 
-test('"Custom API Call", which n8n adds to the operations, is explained in the panel only when it is selected', () => {
+test('"Custom API Call", should n8n add it to the operations, is explained in the panel only when it is selected', () => {
 	const base: INodeType = new TikTokUnlinkDeleteAudience();
-	// What n8n's server does to the description at start (packages/cli load-nodes-and-credentials.ts
-	// injectCustomApiCallOptions): the credential defines `authenticate`, so "Custom API Call" is appended.
+	// What n8n's server does at start to a node whose credential defines `authenticate` and whose description has a
+	// single version number (packages/cli load-nodes-and-credentials.ts injectCustomApiCallOptions). This node declares
+	// a version list, which n8n 2.41 and 1.123 leave alone (test/e2e/lifecyclePanels.e2e.test.cts); this is the fallback.
 	const properties = base.description.properties.map((p) =>
 		p.name === 'operation' ? { ...p, options: [...(p.options ?? []), { name: 'Custom API Call', value: CUSTOM_API_CALL }] } : p,
 	);
