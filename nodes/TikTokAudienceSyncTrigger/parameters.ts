@@ -6,15 +6,18 @@ import { longestPollGapMs, type PollTime } from '../shared/sync/pollTimes';
 
 import { advertiserLocator, audienceLocator } from '../shared/ui/locators';
 
-/** The audience picker plus a "By Name" mode: a List Sync audience that does not exist yet is created by name. */
+/**
+ * The audience picker plus a "Name" mode (stored as `name`): a List Sync audience that does not exist yet is created by
+ * name. Labelled "Name", not "By Name": the editor's mode box is narrow and cut "By Name" off (lifecyclePanels e2e).
+ */
 const audienceByPickerIdOrName: INodeProperties = {
 	...audienceLocator,
 	description:
-		'Audience to keep synced. By Name also works before the audience exists: the first sync (reason "initial") lets the sync node create it.',
+		'Audience to keep synced. Name also works before the audience exists: the first sync (reason "initial") lets the sync node create it.',
 	modes: [
 		...(audienceLocator.modes ?? []),
 		{
-			displayName: 'By Name',
+			displayName: 'Name',
 			name: 'name',
 			type: 'string',
 			placeholder: 'e.g. CRM buyers',

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { SEED } from '../emulator/index.cts';
-import { activateWorkflow, executionError, executionSettled, nodeOutput, nodeType, sleep, waitFor, type Execution } from './n8nServer.cts';
+import { activateWorkflow, executionError, executionSettled, nodeOutput, nodeType, nodeTypes, sleep, waitFor, type Execution } from './n8nServer.cts';
 import { startStack, type Stack } from './stack.cts';
 import { linkFact, postWebhook, storedLinkFacts, storedStaticData } from './workflows.cts';
 
@@ -120,6 +120,19 @@ async function triggerPolledSince(since: number): Promise<void> {
 		{ timeoutMs: 90_000, intervalMs: 500 },
 	);
 }
+
+test('Unlink/Delete\'s Operation has its four operations and no "Custom API Call", in the node and its AI-tool variant', async () => {
+	// n8n adds "Custom API Call" to nodes whose credential works in the HTTP Request node, unless their version is a
+	// list (nodes/TikTokUnlinkDeleteAudience/TikTokUnlinkDeleteAudience.node.ts).
+	const types = await nodeTypes(stack.session);
+	const operations = types
+		.filter((t) => t.name === nodeType('tikTokUnlinkDeleteAudience') || t.name === nodeType('tikTokUnlinkDeleteAudienceTool'))
+		.map((t) => [t.name, (t.properties as Array<{ name: string; options?: Array<{ value: string }> }>).find((p) => p.name === 'operation')?.options?.map((o) => o.value)]);
+	expect(operations).toEqual([
+		[nodeType('tikTokUnlinkDeleteAudience'), ['getStatus', 'unlink', 'relink', 'delete']],
+		[nodeType('tikTokUnlinkDeleteAudienceTool'), ['getStatus', 'unlink', 'relink', 'delete']],
+	]);
+});
 
 test('activate, initial sync once, restart without a resync, Fetch Test Event a sample, instant sync refused, unlink, delete', async () => {
 	const id = await stack.createWorkflow(lifecycleWorkflow());

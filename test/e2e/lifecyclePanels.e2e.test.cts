@@ -3,13 +3,14 @@
 // "Custom API Call" in Unlink/Delete (and explains a stored one), and the trigger's two buttons inside the Instant Sync
 // cooldown: Fetch Test Event shows a sample marked `test: true` while nothing runs or is saved; Execute Workflow is
 // refused by the sync node with the time it opens. Screenshots: trigger-panel, trigger-fetch-test-event,
-// unlink-delete-operations (SCREENSHOT_DIR).
+// unlink-delete-operations (SCREENSHOT_DIR). The node types without "Custom API Call", on both n8n lines, are checked
+// in lifecycle.e2e.test.cts.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 
 import { SEED } from '../emulator/index.cts';
 import { chromiumAvailable, openEditor, openWorkflow, screenshot, type Editor } from './browser.cts';
-import { executionError, executionSettled, nodeOutput, nodeType, nodeTypes, waitFor, type Execution } from './n8nServer.cts';
+import { executionError, executionSettled, nodeOutput, nodeType, waitFor, type Execution } from './n8nServer.cts';
 import { describeOnFullSuite } from './n8nVersions.cts';
 import { startStack, type Stack } from './stack.cts';
 import { storedStaticData } from './workflows.cts';
@@ -83,26 +84,26 @@ async function openPanel(page: Page, nodeName: string): Promise<void> {
 	await page.waitForTimeout(500);
 }
 
-/** What the panel shows: parameter labels, notices, parameter hints, hints above the output; and what is cut off. */
+/** What the panel shows: parameter labels, notices, all its text, hints above the output; and what is cut off. */
 async function readPanel(page: Page) {
 	return page.evaluate(() => {
 		const doc = (globalThis as any).document;
 		const ndv = doc.querySelector('[data-test-id="ndv"]');
 		const text = (el: any) => String(el?.innerText ?? '').trim();
 		const params = ndv.querySelector('[data-test-id="node-parameters"]');
-		const labels = Array.from(params.querySelectorAll('[data-test-id="input-label"] label')).map((l: any) => text(l).split('\n')[0]);
+		const labels = Array.from(params.querySelectorAll('[data-test-id="input-label"] label'))
+			.filter((l: any) => l.offsetParent !== null)
+			.map((l: any) => text(l).split('\n')[0]);
 		const notices = Array.from(params.querySelectorAll('.notice, [class*="notice"]'))
 			.map(text)
 			.filter((t: string, i: number, all: string[]) => t && all.indexOf(t) === i);
-		const parameterHints = Array.from(params.querySelectorAll('[class*="hint"]'))
-			.map(text)
-			.filter((t: string, i: number, all: string[]) => t && all.indexOf(t) === i);
+		const parametersText = text(params);
 		const outputHints = Array.from(ndv.querySelectorAll('[data-test-id="run-data-hints"]')).map(text).filter(Boolean);
 		// A label, or the value shown in a field or a list (a dropdown's chosen option, a locator's mode), wider than its box.
 		const cutOff = Array.from(params.querySelectorAll('[data-test-id="input-label"] label, input'))
 			.filter((el: any) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
 			.map((el: any) => (el.tagName === 'INPUT' ? el.value : text(el)));
-		return { labels, notices, parameterHints, outputHints, cutOff };
+		return { labels, notices, parametersText, outputHints, cutOff };
 	});
 }
 
@@ -132,19 +133,6 @@ async function nextManualExecution(workflowId: string, known: number): Promise<E
 	);
 }
 
-describe('the node types n8n serves', () => {
-	test('Unlink/Delete\'s Operation has its four operations and no "Custom API Call", in the node and its AI-tool variant', async () => {
-		const types = await nodeTypes(stack.session);
-		const operations = types
-			.filter((t) => t.name === nodeType('tikTokUnlinkDeleteAudience') || t.name === nodeType('tikTokUnlinkDeleteAudienceTool'))
-			.map((t) => [t.name, (t.properties as Array<{ name: string; options?: Array<{ value: string }> }>).find((p) => p.name === 'operation')?.options?.map((o) => o.value)]);
-		expect(operations).toEqual([
-			[nodeType('tikTokUnlinkDeleteAudience'), ['getStatus', 'unlink', 'relink', 'delete']],
-			[nodeType('tikTokUnlinkDeleteAudienceTool'), ['getStatus', 'unlink', 'relink', 'delete']],
-		]);
-	});
-});
-
 (skipBrowser ? describe.skip : describeOnFullSuite)('panels in headless Chromium', () => {
 	test('Unlink/Delete: the Operation list in words, no "Custom API Call", nothing cut off; the fields stay when switching', async () => {
 		const id = await stack.createWorkflow({
@@ -170,10 +158,10 @@ describe('the node types n8n serves', () => {
 		await page.locator('[role="option"]:visible', { hasText: 'Delete' }).first().click();
 		await page.waitForTimeout(500);
 		const panel = await readPanel(page);
-		expect(panel.labels).toEqual(['Credential', 'Operation', 'Advertiser', 'Audience', 'Confirm Audience Name']);
+		expect(panel.labels).toEqual(['Operation', 'Advertiser', 'Audience', 'Confirm Audience Name']);
 		expect(panel.cutOff).toEqual([]);
 		expect(panel.outputHints).toEqual([]);
-		expect(await page.locator('[data-test-id="parameter-input-audience"] input').first().inputValue()).toBe('6900000000000000777');
+		expect(await page.locator('[data-test-id="resource-locator-audience"] [data-test-id="rlc-input"]').inputValue()).toBe('6900000000000000777');
 	});
 
 	test('Unlink/Delete: a stored "Custom API Call" is explained above the output, and a run says what it is', async () => {
@@ -210,7 +198,6 @@ describe('the node types n8n serves', () => {
 		const hourly = await readPanel(page);
 		await screenshot(page, 'trigger-panel');
 		expect(hourly.labels).toEqual([
-			'Credential',
 			'Poll Times',
 			'Mode',
 			'Hour',
@@ -227,7 +214,8 @@ describe('the node types n8n serves', () => {
 			'Poll Times (above) is how often this trigger checks the audience; Refresh Every is how long after the last sync the next one is due. A due sync starts at the first check after it, so check at least as often as you refresh: every minute (the default) suits any interval. Connect the trigger to Upsert Customer File List or Send Sync Event.',
 			'Fetch Test Event and Execute Workflow run this trigger once by hand, the same way: it returns the sync it would start now (reason "instant") and saves nothing. Inside the Instant Sync cooldown the item is a sample marked "test": true, with the time an instant sync is allowed again; the sync node refuses to sync until then.',
 		]);
-		expect(hourly.parameterHints).toContain('A due sync starts at the next Poll Time (top of this panel): check at least this often');
+		// Refresh Every's hint, under the field.
+		expect(hourly.parametersText).toContain('Refresh Every\nFixed\nExpression\nA due sync starts at the next Poll Time (top of this panel): check at least this often\nRefresh Unit');
 		expect(hourly.outputHints).toEqual([
 			'Poll Times check less often than Refresh Every: a sync starts at the first check after it is due, so the audience is refreshed less often than set. Add a Poll Time at least as frequent as Refresh Every.',
 		]);
@@ -236,7 +224,7 @@ describe('the node types n8n serves', () => {
 		await page.click('[data-test-id="ndv-close-button"]');
 		await openPanel(page, 'Daily Trigger');
 		const daily = await readPanel(page);
-		expect([daily.labels.slice(0, 3), daily.outputHints, daily.cutOff]).toEqual([['Credential', 'Poll Times', 'Mode'], [], []]);
+		expect([daily.labels.slice(0, 2), daily.outputHints, daily.cutOff]).toEqual([['Poll Times', 'Mode'], [], []]);
 		await page.click('[data-test-id="ndv-close-button"]');
 	});
 
@@ -276,7 +264,8 @@ describe('the node types n8n serves', () => {
 		await openPanel(page, 'Sync Trigger');
 		await page.click('[data-test-id="ndv"] [data-test-id="node-execute-button"]');
 		const fetched = await nextManualExecution(id, 0);
-		await page.waitForSelector('[data-test-id="ndv"] [data-test-id="ndv-data-container"]', { timeout: 30_000 });
+		await page.click('[data-test-id="ndv"] [data-test-id="radio-button-json"]', { timeout: 30_000 });
+		await page.waitForTimeout(500);
 		await screenshot(page, 'trigger-fetch-test-event');
 		expect(fetched.status).toBe('success');
 		const [sample] = nodeOutput(fetched, 'Sync Trigger');
