@@ -21,30 +21,39 @@ export interface PollTime {
 
 const WEEK_MINUTES = 7 * 24 * 60;
 
-/** Minutes of the week (0 = Sunday 00:00) at which a poll time fires, or undefined when not computed here. */
-function firingMinutes(item: PollTime): number[] | undefined {
+/**
+ * Marks the minutes of the week (0 = Sunday 00:00) at which a poll time fires; false when not computed here (a Custom
+ * cron, an Every X of 0). Cron steps restart every hour (minutes) or every day (hours): every 45 minutes fires at :00
+ * and :45.
+ */
+function markFirings(item: PollTime, fired: Uint8Array): boolean {
 	const minute = Number(item.minute ?? 0);
 	const hour = Number(item.hour ?? 0);
-	const every = (step: number, offset = 0): number[] => Array.from({ length: Math.ceil((WEEK_MINUTES - offset) / step) }, (_, i) => offset + i * step);
+	const every = (step: number, offset: number): void => {
+		for (let m = offset % step; m < WEEK_MINUTES; m += step) fired[m] = 1;
+	};
 	switch (item.mode) {
 		case 'everyMinute':
-			return every(1);
+			every(1, 0);
+			return true;
 		case 'everyHour':
-			return every(60, minute);
+			every(60, minute);
+			return true;
 		case 'everyDay':
-			return every(1440, hour * 60 + minute);
+			every(1440, hour * 60 + minute);
+			return true;
 		case 'everyWeek':
-			return [Number(item.weekday ?? 1) * 1440 + hour * 60 + minute];
+			fired[(Number(item.weekday ?? 1) * 1440 + hour * 60 + minute) % WEEK_MINUTES] = 1;
+			return true;
 		case 'everyX': {
-			// Cron steps restart every hour (minutes) or every day (hours): `*/45` fires at :00 and :45.
 			const value = Math.floor(Number(item.value));
-			if (!(value > 0)) return undefined;
-			const perHour = item.unit === 'minutes';
-			const slots = Array.from({ length: Math.ceil((perHour ? 60 : 24) / value) }, (_, i) => i * value);
-			return perHour ? every(60).flatMap((h) => slots.map((m) => h + m)) : every(1440).flatMap((d) => slots.map((h) => d + h * 60));
+			if (!(value > 0)) return false;
+			const [period, unit] = item.unit === 'minutes' ? [60, 1] : [1440, 60];
+			for (let slot = 0; slot * unit < period; slot += value) every(period, slot * unit);
+			return true;
 		}
 		default:
-			return undefined;
+			return false;
 	}
 }
 
@@ -56,17 +65,21 @@ export function longestPollGapMs(items: PollTime[]): number | undefined {
 		// A day of month after the 28th is skipped by shorter months: up to two months between polls.
 		return Math.min(...monthly.map((i) => (Number(i.dayOfMonth ?? 1) <= 28 ? 31 : 62))) * DAY_MS;
 	}
-	const fired = new Set<number>();
+	const fired = new Uint8Array(WEEK_MINUTES);
 	for (const item of items) {
 		if (item.mode === 'everyMonth') continue; // rarer than any other poll time: it cannot shorten the longest gap much
-		const minutes = firingMinutes(item);
-		if (!minutes) return undefined;
-		for (const m of minutes) fired.add(((m % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES);
+		if (!markFirings(item, fired)) return undefined;
 	}
-	const sorted = [...fired].sort((a, b) => a - b);
-	let longest = sorted[0] + WEEK_MINUTES - sorted[sorted.length - 1];
-	for (let i = 1; i < sorted.length; i++) longest = Math.max(longest, sorted[i] - sorted[i - 1]);
-	return longest * MINUTE_MS;
+	let first = -1;
+	let previous = -1;
+	let longest = 0;
+	for (let m = 0; m < WEEK_MINUTES; m++) {
+		if (!fired[m]) continue;
+		if (first < 0) first = m;
+		else longest = Math.max(longest, m - previous);
+		previous = m;
+	}
+	return Math.max(longest, first + WEEK_MINUTES - previous) * MINUTE_MS;
 }
 
 /** "1 minute", "30 minutes", "1 hour 30 minutes", "1 day", "7 days", "1 day 12 hours": the two largest units. */
