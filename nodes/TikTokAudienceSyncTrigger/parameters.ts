@@ -8,7 +8,7 @@ import { advertiserLocator, audienceLocator } from '../shared/ui/locators';
 
 /**
  * The audience picker plus a "Name" mode (stored as `name`): a List Sync audience that does not exist yet is created by
- * name. Labelled "Name", not "By Name": the editor's mode box is narrow and cut "By Name" off (lifecyclePanels e2e).
+ * name. Labeled "Name", not "By Name": the editor's mode box is narrow and cut "By Name" off (lifecyclePanels e2e).
  */
 const audienceByPickerIdOrName: INodeProperties = {
 	...audienceLocator,

@@ -144,13 +144,14 @@ async function nextManualExecution(workflowId: string, known: number): Promise<E
 		await openWorkflow(editor, id, 1);
 		await openPanel(page, 'Lifecycle');
 		const listed = await dropdownOptions(page, 'operation');
+		await page.waitForTimeout(600); // the list fades in
 		await screenshot(page, 'unlink-delete-operations');
 		expect(listed).toEqual({
 			options: [
 				['Get Status', 'Size, link state, last sync, next due time and the log'],
 				['Unlink', 'Stop refreshing it from this workflow; it stays on TikTok'],
 				['Relink', 'Refresh an unlinked audience again'],
-				['Delete', 'Remove the audience from TikTok'],
+				['Delete', 'Remove the audience from TikTok; cannot be undone'],
 			],
 			cutOff: [],
 		});
@@ -159,6 +160,7 @@ async function nextManualExecution(workflowId: string, known: number): Promise<E
 		await page.waitForTimeout(500);
 		const panel = await readPanel(page);
 		expect(panel.labels).toEqual(['Operation', 'Advertiser', 'Audience', 'Confirm Audience Name']);
+		expect(panel.parametersText).toContain('Case and spaces count: copy the name from Get Status or TikTok Ads Manager');
 		expect(panel.cutOff).toEqual([]);
 		expect(panel.outputHints).toEqual([]);
 		expect(await page.locator('[data-test-id="resource-locator-audience"] [data-test-id="rlc-input"]').inputValue()).toBe('6900000000000000777');

@@ -68,7 +68,7 @@ export const lifecycleProperties: INodeProperties[] = [
 				name: 'Delete',
 				value: 'delete',
 				action: 'Delete an audience',
-				description: 'Remove the audience from TikTok',
+				description: 'Remove the audience from TikTok; cannot be undone',
 			},
 		],
 		default: 'getStatus',
