@@ -198,8 +198,8 @@ async function main(): Promise<void> {
 		const eventStatus = await status(String(created.audienceId));
 		const trigStatus = await status(String(trigSummary.audienceId));
 		ok('Get Status read size, validity and history for 3 audiences');
-		const size = (s: IDataObject) => String(s.coverNum ?? '-');
-		const valid = (s: IDataObject) => (s.isValid ? 'yes' : 'no (calculating)');
+		const size = (s: IDataObject) => String(s.audienceSize ?? '-');
+		const valid = (s: IDataObject) => (s.audienceValid ? 'yes' : 'no (calculating)');
 		rows.push(
 			{ audience: String(listSummary.audienceName), kind: 'List (CSV, scheduled)', size: size(listStatus), valid: valid(listStatus), sent: String(listSummary.rowsSent), rejected: reasons(listSummary), refresh: 'daily Mirror (joiners and leavers)', secondSync: refusedUntil(csvSecond) },
 			{ audience: String(created.audienceName), kind: 'Event (pixel rule)', size: size(eventStatus), valid: valid(eventStatus), sent: String(eventSummary.sent), rejected: reasons(eventSummary), refresh: 'on each webhook; resend deduplicated', secondSync: refusedUntil(eventSecond) },

@@ -3,7 +3,7 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 
 import { searchAdvertisers, searchAudiences } from '../shared/ui/listSearch';
 import { TRIGGER_SUBTITLE } from '../shared/ui/subtitles';
-import { triggerProperties } from './parameters';
+import { triggerHints, triggerProperties } from './parameters';
 import { pollAudienceSync } from './run';
 
 export class TikTokAudienceSyncTrigger implements INodeType {
@@ -21,6 +21,7 @@ export class TikTokAudienceSyncTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tikTokBusinessApi', required: true }],
 		properties: triggerProperties,
+		hints: triggerHints,
 	};
 
 	methods = { listSearch: { searchAdvertisers, searchAudiences } };

@@ -10,8 +10,12 @@ import {
 	rememberTrigger,
 	seenLinkState,
 	triggerMemoryKey,
+	type DueDecision,
+	type LastSyncSource,
+	type SyncKind,
 	type TriggerMemory,
 } from '../shared/sync/lifecycle';
+import { durationWords, pollSlowerThanRefresh } from '../shared/sync/pollTimes';
 import { credentialDefaultAdvertiser } from '../shared/tiktok/advertisers';
 import { findAudiencesByName, getAudience } from '../shared/tiktok/audiences';
 import { lastApiChangeAt } from '../shared/tiktok/history';
@@ -22,6 +26,10 @@ import { readSettings, type Settings } from './parameters';
  * The trigger, step by step: settings → paused? → the audience (by picker, ID or name) → gone or unlinked? → due? →
  * emit. What it emitted is saved in its own static data (n8n saves it with the emit), the only static data this
  * package writes: a restart neither repeats nor forgets a sync.
+ *
+ * A run by hand ("Fetch Test Event" or "Execute workflow": n8n runs both alike, mode `manual`) changes nothing that
+ * lasts, not even this process's memory: it returns the sync it would start now, an Instant Sync, or inside the
+ * cooldown a sample marked `test: true`. The sync node enforces the cooldown, from what persists (TikTok's history).
  */
 
 /** Per audience reference: the last scheduled emit and the audience ID it resolved to. */
@@ -72,6 +80,10 @@ async function resolveTarget(ctx: IPollFunctions, s: Settings, knownId: string |
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
+/** Display words for what users read in the item (the stored parameter values stay `list` / `event`). */
+const KIND_WORDS: Record<SyncKind, string> = { list: 'List Sync', event: 'Event Sync' };
+const SOURCE_WORDS: Record<LastSyncSource, string> = { tiktok: 'TikTok history', trigger: 'this trigger' };
+
 /** Says why nothing is emitted: an error in a manual run, a single log line in production (not one per poll). */
 function notEmitting(ctx: IPollFunctions, key: string, memory: TriggerMemory, message: string, description: string): null {
 	if (ctx.getMode() === 'manual') throw new NodeOperationError(ctx.getNode(), message, { description });
@@ -80,6 +92,55 @@ function notEmitting(ctx: IPollFunctions, key: string, memory: TriggerMemory, me
 		rememberTrigger(key, { reported: message });
 	}
 	return null;
+}
+
+/** Polls further apart than the refresh interval: said once per process in n8n's log, and in every item. */
+function pollWarnings(ctx: IPollFunctions, s: Settings, key: string, memory: TriggerMemory, manual: boolean): string[] {
+	const warning = pollSlowerThanRefresh(s.pollGapMs, s.intervalMs);
+	if (warning && !manual && memory.warned !== warning) {
+		ctx.logger.warn(`${ctx.getNode().name}: ${warning}`);
+		rememberTrigger(key, { warned: warning });
+	}
+	return warning ? [warning] : [];
+}
+
+interface Emit {
+	reason: 'initial' | 'scheduled' | 'instant';
+	test: boolean;
+	dueAt: number;
+	nextDueAt: number;
+	instantSyncAvailableAt?: number;
+	message: string;
+}
+
+/** What a run by hand returns: an Instant Sync, or inside the cooldown a sample of it (`test: true`). */
+function instantEmit(s: Settings, decision: DueDecision, lastSyncAt: number | undefined, now: number): Emit {
+	const availableAt = nextAllowedAfter(lastSyncAt, s.cooldownMs, now);
+	if (availableAt === undefined) {
+		return {
+			reason: 'instant',
+			test: false,
+			dueAt: now,
+			nextDueAt: now + s.intervalMs,
+			message: 'Instant Sync: with Execute Workflow the sync node syncs the audience now; Fetch Test Event only shows this item.',
+		};
+	}
+	return {
+		reason: 'instant',
+		test: true,
+		dueAt: now,
+		nextDueAt: decision.dueAt,
+		instantSyncAvailableAt: +availableAt,
+		message: `A sample, not a sync: ${cooldownMessage(+availableAt, now)}; the sync node refuses an instant sync until then.`,
+	};
+}
+
+function scheduledEmit(s: Settings, decision: DueDecision, now: number): Emit {
+	const message =
+		decision.reason === 'initial'
+			? 'First sync: no sync of this audience is known yet.'
+			: `Scheduled sync: due ${durationWords(s.intervalMs)} after the last sync.`;
+	return { reason: decision.reason, test: false, dueAt: decision.dueAt, nextDueAt: now + s.intervalMs, message };
 }
 
 export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
@@ -95,7 +156,7 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 	const manual = this.getMode() === 'manual';
 
 	if (s.status === 'paused') {
-		if (memory.audienceId) publishSchedule(workflowId, memory.audienceId, { nodeName: node.name, status: 'paused', intervalMs: s.intervalMs, polledAt: now });
+		if (memory.audienceId && !manual) publishSchedule(workflowId, memory.audienceId, { nodeName: node.name, status: 'paused', intervalMs: s.intervalMs, polledAt: now });
 		return notEmitting(this, key, memory, 'This trigger is paused', 'Set "Status" to Active to sync the audience again.');
 	}
 
@@ -111,7 +172,7 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 	}
 	const audienceId = target.state === 'found' ? target.audience.audience_id : undefined;
 	const name = target.state === 'found' ? target.audience.name : target.name;
-	if (audienceId) rememberTrigger(key, { audienceId });
+	if (audienceId && !manual) rememberTrigger(key, { audienceId });
 	if (audienceId && seenLinkState(workflowId, audienceId) === 'unlinked') {
 		return notEmitting(
 			this,
@@ -123,47 +184,52 @@ export async function pollAudienceSync(this: IPollFunctions): Promise<INodeExecu
 	}
 
 	const emitted = lastEmitAt === -Infinity ? undefined : lastEmitAt;
-	const evidence = {
+	const decision = decideDue({
 		kind: s.kind,
 		tiktokLastSyncAt: target.state === 'found' ? lastApiChangeAt(target.history) : undefined,
 		triggerLastEmitAt: emitted,
-	};
-	const decision = decideDue({ ...evidence, now, intervalMs: s.intervalMs, lastEmitAt: emitted });
-	const item = (reason: string): INodeExecutionData[][] => {
+		now,
+		intervalMs: s.intervalMs,
+		lastEmitAt: emitted,
+	});
+	const warnings = pollWarnings(this, s, key, memory, manual);
+	const item = (e: Emit): INodeExecutionData[][] => {
 		const json: IDataObject = {
-			reason,
+			reason: e.reason,
+			test: e.test,
 			advertiserId: s.advertiserId,
 			audienceId: audienceId ?? null,
 			audienceName: name,
-			kind: s.kind,
+			kind: KIND_WORDS[s.kind],
 			lastSyncAt: iso(decision.lastSyncAt),
-			lastSyncSource: decision.lastSyncSource ?? null,
-			dueAt: iso(reason === 'instant' ? now : decision.dueAt),
-			nextDueAt: iso(now + s.intervalMs),
+			lastSyncSource: decision.lastSyncSource ? SOURCE_WORDS[decision.lastSyncSource] : null,
+			dueAt: iso(e.dueAt),
+			nextDueAt: iso(e.nextDueAt),
+			instantSyncAvailableAt: iso(e.instantSyncAvailableAt),
 			triggeredAt: iso(now),
+			message: e.message,
+			warnings,
 		};
-		if (audienceId) publishSchedule(workflowId, audienceId, { nodeName: node.name, status: 'active', intervalMs: s.intervalMs, nextDueAt: now + s.intervalMs, polledAt: now });
 		return [[{ json }]];
 	};
 
 	if (manual) {
-		// Instant Sync: TikTok's history cannot be faked by manual runs, so it bounds the cooldown even after a restart.
-		const last = Math.max(decision.lastSyncAt ?? -Infinity, lastEmitAt, memory.lastInstantAt ?? -Infinity);
-		const blockedUntil = nextAllowedAfter(last === -Infinity ? undefined : last, s.cooldownMs, now);
-		if (blockedUntil !== undefined) {
-			throw new NodeOperationError(node, cooldownMessage(+blockedUntil, now), {
-				description: `The last sync of "${name}" was at ${iso(last)}; instant syncs need ${s.cooldownMs / 60_000} minutes between syncs.`,
-			});
-		}
-		rememberTrigger(key, { lastInstantAt: now, reported: undefined });
-		return item('instant');
+		// TikTok's history bounds the cooldown even after a restart; the trigger's saved emits cover Event Sync.
+		const last = Math.max(decision.lastSyncAt ?? -Infinity, lastEmitAt);
+		return item(instantEmit(s, decision, last === -Infinity ? undefined : last, now));
 	}
 
 	if (audienceId) {
-		publishSchedule(workflowId, audienceId, { nodeName: node.name, status: 'active', intervalMs: s.intervalMs, nextDueAt: decision.dueAt, polledAt: now });
+		publishSchedule(workflowId, audienceId, {
+			nodeName: node.name,
+			status: 'active',
+			intervalMs: s.intervalMs,
+			nextDueAt: decision.due ? now + s.intervalMs : decision.dueAt,
+			polledAt: now,
+		});
 	}
 	if (!decision.due) return null;
 	rememberTrigger(key, { lastEmitAt: now, reported: undefined });
 	saveEmit(this, ref, now, audienceId);
-	return item(decision.reason);
+	return item(scheduledEmit(s, decision, now));
 }

@@ -37,7 +37,7 @@ import {
 import { describeOnFullSuite } from './n8nVersions.cts';
 import { emulatorCredentialData, startStack, type Stack } from './stack.cts';
 import { parseSnapshot, rawIdentifiersIn } from '../support/snapshotFile.cts';
-import { DAY, DOCKER_FILES_DIR, inFilesFolder, inspectAudience, isoSeconds, postWebhook, postWebhookOnceRegistered, sha, linkFact, storedLinkFacts, storedStaticData, tiktokTime } from './workflows.cts';
+import { DAY, DOCKER_FILES_DIR, inFilesFolder, inspectAudience, isoSeconds, postWebhook, postWebhookOnceRegistered, sha, linkFact, storedLinkFacts, storedStaticData } from './workflows.cts';
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const ADV = SEED.grantedAdvertiserId;
@@ -337,7 +337,7 @@ describe('list-sync-trigger-instant-unlink-delete.json', () => {
 		);
 		expect({ status: initial.status, error: executionError(initial)?.message }).toEqual({ status: 'success', error: undefined });
 		expect(nodeOutput(initial, 'TikTok Audience Sync Trigger')).toEqual([
-			expect.objectContaining({ reason: 'initial', audienceId: null, audienceName: NAME, kind: 'list', lastSyncAt: null }),
+			expect.objectContaining({ reason: 'initial', test: false, audienceId: null, audienceName: NAME, kind: 'List Sync', lastSyncAt: null }),
 		]);
 		expect(audiencesNamed(NAME)).toHaveLength(1);
 		const [audience] = audiencesNamed(NAME);
@@ -369,7 +369,7 @@ describe('list-sync-trigger-instant-unlink-delete.json', () => {
 		const unlinked = await postWebhook(stack.url, 'tiktok-audience-unlink', { audienceId, confirmName: NAME }, withSecret(unlinkDelete));
 		expect(unlinked).toEqual({
 			status: 200,
-			json: { operation: 'unlink', advertiserId: ADV, audienceId, name: NAME, unlinked: true, alreadyUnlinked: false },
+			json: { operation: 'Unlink', advertiserId: ADV, audienceId, name: NAME, unlinked: true, alreadyUnlinked: false },
 		});
 		expect(await storedLinkFacts(stack.n8n, ids[FILE], facts)).toEqual([linkFact.unlinked(audienceId)]);
 		expect(stack.emulator.state.audiences.has(audienceId)).toBe(true);
@@ -377,7 +377,7 @@ describe('list-sync-trigger-instant-unlink-delete.json', () => {
 		const deleted = await postWebhook(stack.url, 'tiktok-audience-delete', { audienceId, confirmName: NAME }, withSecret(unlinkDelete));
 		expect(deleted.status).toBe(200);
 		expect(deleted.json).toEqual({
-			operation: 'delete',
+			operation: 'Delete',
 			advertiserId: ADV,
 			audienceId,
 			name: NAME,
@@ -407,27 +407,31 @@ describeOnFullSuite('audience-status.json', () => {
 		const [created] = audience.history;
 		expect(nodeOutput(execution, 'Get Status')).toEqual([
 			{
-				operation: 'getStatus',
+				operation: 'Get Status',
 				exists: true,
 				advertiserId: ADV,
 				audienceId: audience.audienceId,
 				name: 'CRM customers (daily CSV)',
 				type: 'Customer File Audience',
-				kind: 'list',
+				kind: 'List Sync',
 				pixelIds: [],
-				coverNum: 1200,
-				isValid: true,
+				audienceSize: 1200,
+				audienceValid: true,
 				isExpiring: false,
-				expiredTime: tiktokTime(audience.modifiedAt + 365 * DAY),
-				createTime: tiktokTime(audience.createdAt),
+				expiresAt: isoSeconds(audience.modifiedAt + 365 * DAY),
+				createdAt: isoSeconds(audience.createdAt),
 				linked: true,
 				linkStatus: 'linked',
 				lastSyncAt: isoSeconds(created.atMs),
-				lastSyncAction: 'create',
+				lastSyncAction: 'Create',
+				lastSyncSource: 'TikTok history',
 				lastReplaceAt: null,
 				nextDueAt: null,
 				schedule: null,
-				log: [{ at: isoSeconds(created.atMs), source: 'tiktok', event: 'create', detail: '1200; by open_api' }],
+				notes: [
+					"Next due time unknown here: no Audience Sync Trigger of this workflow has polled this audience in this n8n process since it started. A trigger keeps its schedule in the process that polls; n8n keeps nothing of a run by hand. Syncs made by hand are in TikTok's history (lastSyncAt).",
+				],
+				log: [{ at: isoSeconds(created.atMs), source: 'TikTok', event: 'Create', detail: '1200; by API' }],
 			},
 		]);
 	});

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { SEED } from '../emulator/index.cts';
-import { activateWorkflow, executionError, executionSettled, nodeOutput, nodeType, sleep, waitFor, type Execution } from './n8nServer.cts';
+import { activateWorkflow, executionError, executionSettled, nodeOutput, nodeType, nodeTypes, sleep, waitFor, type Execution } from './n8nServer.cts';
 import { startStack, type Stack } from './stack.cts';
 import { linkFact, postWebhook, storedLinkFacts, storedStaticData } from './workflows.cts';
 
@@ -121,7 +121,20 @@ async function triggerPolledSince(since: number): Promise<void> {
 	);
 }
 
-test('activate, initial sync once, restart without a resync, instant sync refused, unlink, delete', async () => {
+test('Unlink/Delete\'s Operation has its four operations and no "Custom API Call", in the node and its AI-tool variant', async () => {
+	// n8n adds "Custom API Call" to nodes whose credential works in the HTTP Request node, unless their version is a
+	// list (nodes/TikTokUnlinkDeleteAudience/TikTokUnlinkDeleteAudience.node.ts).
+	const types = await nodeTypes(stack.session);
+	const operations = types
+		.filter((t) => t.name === nodeType('tikTokUnlinkDeleteAudience') || t.name === nodeType('tikTokUnlinkDeleteAudienceTool'))
+		.map((t) => [t.name, (t.properties as Array<{ name: string; options?: Array<{ value: string }> }>).find((p) => p.name === 'operation')?.options?.map((o) => o.value)]);
+	expect(operations).toEqual([
+		[nodeType('tikTokUnlinkDeleteAudience'), ['getStatus', 'unlink', 'relink', 'delete']],
+		[nodeType('tikTokUnlinkDeleteAudienceTool'), ['getStatus', 'unlink', 'relink', 'delete']],
+	]);
+});
+
+test('activate, initial sync once, restart without a resync, Fetch Test Event a sample, instant sync refused, unlink, delete', async () => {
 	const id = await stack.createWorkflow(lifecycleWorkflow());
 	await activateWorkflow(stack.session, id);
 
@@ -155,12 +168,20 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	expect(byMode(await stack.executions(id), 'trigger')).toHaveLength(1);
 	expect(named().map((a) => a.history.length)).toEqual([1]);
 
-	// 3. Instant sync (a manual run of the trigger) inside the 30-minute cooldown is refused with the time it opens.
+	// 3. Runs by hand inside the 30-minute cooldown. Fetch Test Event (the trigger alone): a sample marked test: true,
+	// nothing else runs. Execute Workflow: the trigger hands the sample on and the Upsert refuses it with the time the
+	// cooldown opens, read from TikTok's history.
+	const opensAt = Math.floor(createdAt / 1000) * 1000 + 30 * 60_000;
+	const fetched = await stack.runWorkflow(id, { destinationNode: 'Sync Trigger' });
+	expect([fetched.mode, fetched.status, Object.keys(fetched.data?.resultData.runData ?? {})]).toEqual(['manual', 'success', ['Sync Trigger']]);
+	expect(nodeOutput(fetched, 'Sync Trigger').map((e) => [e.reason, e.test, e.audienceId, e.instantSyncAvailableAt])).toEqual([
+		['instant', true, audienceId, new Date(opensAt).toISOString()],
+	]);
 	const instant = await stack.runWorkflow(id, { triggerNode: 'Sync Trigger' });
 	expect(instant.mode).toBe('manual');
-	expect(executionError(instant)?.message).toMatch(
-		new RegExp(`^Instant sync is available again at ${hhmm(Math.floor(createdAt / 1000) * 1000 + 30 * 60_000)} \\(in (2[89]|30) minutes\\)$`),
-	);
+	expect(nodeOutput(instant, 'Sync Trigger').map((e) => [e.reason, e.test])).toEqual([['instant', true]]);
+	expect(instant.data?.resultData.lastNodeExecuted).toBe('Upsert');
+	expect(executionError(instant)?.message).toMatch(new RegExp(`^Instant sync is available again at ${hhmm(opensAt)} \\(in (2[89]|30) minutes\\)`));
 	expect(named().map((a) => a.history.length)).toEqual([1]);
 
 	// 4. Unlink through the admin webhook. A wrong name changes nothing.
@@ -170,7 +191,7 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	const unlinked = await post('e2e-unlink', { audienceId, confirm: NAME });
 	expect(unlinked).toEqual({
 		status: 200,
-		json: { operation: 'unlink', advertiserId: ADV, audienceId, name: NAME, unlinked: true, alreadyUnlinked: false },
+		json: { operation: 'Unlink', advertiserId: ADV, audienceId, name: NAME, unlinked: true, alreadyUnlinked: false },
 	});
 	expect(await storedLinkFacts(stack.n8n, id, facts)).toEqual([linkFact.unlinked(audienceId)]);
 	// The trigger runs in the same process: it sees it at once, and an instant sync is refused because of it.
@@ -190,7 +211,7 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	expect(stack.emulator.state.audiences.has(audienceId)).toBe(true);
 	const deleted = await post('e2e-delete', { audienceId, confirm: NAME });
 	expect(deleted.status).toBe(200);
-	expect(deleted.json).toMatchObject({ operation: 'delete', deleted: true, audienceId, name: NAME });
+	expect(deleted.json).toMatchObject({ operation: 'Delete', deleted: true, audienceId, name: NAME });
 	expect(stack.emulator.state.audiences.has(audienceId)).toBe(false);
 	const beforeThirdRestart = stack.emulator.clock.now();
 	await stack.n8n.restart();
@@ -199,7 +220,8 @@ test('activate, initial sync once, restart without a resync, instant sync refuse
 	expect(named()).toEqual([]);
 	expect(byMode(await stack.executions(id), 'trigger')).toHaveLength(1);
 	expect(await storedLinkFacts(stack.n8n, id, facts)).toEqual(facts);
-	// Executions by mode: the one initial sync, two refused instant syncs, four admin webhook calls.
+	// Executions by mode: the one initial sync; by hand a Fetch Test Event, a refused instant sync and one refused
+	// because the audience is unlinked; four admin webhook calls.
 	const all = await stack.executions(id);
-	expect([byMode(all, 'trigger').length, byMode(all, 'manual').length, byMode(all, 'webhook').length]).toEqual([1, 2, 4]);
+	expect([byMode(all, 'trigger').length, byMode(all, 'manual').length, byMode(all, 'webhook').length]).toEqual([1, 3, 4]);
 });

@@ -9,7 +9,7 @@ import { SEED } from '../emulator/index.cts';
 import { createdFromItemsSummary } from '../support/listSummary.cts';
 import { executionError, nodeOutput, type Execution } from './n8nServer.cts';
 import { startStack, type Stack } from './stack.cts';
-import { DAY, HOUR, chain, inspectAudience, isoSeconds, itemsNode, manualTrigger, ourNode, rl, sha, storedStaticData, tiktokTime } from './workflows.cts';
+import { DAY, HOUR, chain, inspectAudience, isoSeconds, itemsNode, manualTrigger, ourNode, rl, sha, storedStaticData } from './workflows.cts';
 
 const ADV = SEED.grantedAdvertiserId;
 const MAIN_PIXEL = SEED.pixels[0];
@@ -359,51 +359,61 @@ describe('Event Sync (Create Website Audience → Send Sync Event) and Get Statu
 		const list = stack.emulator.state.audiences.get(listAudienceId)!;
 		// Linked (nothing unlinked them in this workflow's link store); no trigger runs in this workflow.
 		const linkedHere = { linked: true, linkStatus: 'linked', nextDueAt: null, schedule: null };
+		const noTriggerHere =
+			"Next due time unknown here: no Audience Sync Trigger of this workflow has polled this audience in this n8n process since it started. A trigger keeps its schedule in the process that polls; n8n keeps nothing of a run by hand. Syncs made by hand are in TikTok's history (lastSyncAt).";
+		const words: Record<string, string> = { create: 'Create', append: 'Add', remove: 'Remove', replace: 'Replace All' };
 		const tiktokLog = (h: { action: string; action_detail: string; atMs: number }) => ({
 			at: isoSeconds(h.atMs),
-			source: 'tiktok',
-			event: h.action,
-			detail: `${h.action_detail}; by open_api`,
+			source: 'TikTok',
+			event: words[h.action],
+			detail: `${h.action_detail}; by API`,
 		});
 		expect(nodeOutput(execution, STATUS)).toEqual([
 			{
-				operation: 'getStatus',
+				operation: 'Get Status',
 				exists: true,
 				advertiserId: ADV,
 				audienceId: websiteAudienceId,
 				name: WEB_NAME,
 				type: 'Website Audience',
-				kind: 'event',
+				kind: 'Event Sync',
 				pixelIds: [MAIN_PIXEL.pixel_id],
-				coverNum: N,
-				isValid: false,
+				audienceSize: N,
+				audienceValid: false,
 				isExpiring: false,
-				expiredTime: tiktokTime(web.modifiedAt + 365 * DAY),
-				createTime: tiktokTime(web.createdAt),
+				expiresAt: isoSeconds(web.modifiedAt + 365 * DAY),
+				createdAt: isoSeconds(web.createdAt),
 				...linkedHere,
 				lastSyncAt: null,
 				lastSyncAction: null,
+				lastSyncSource: null,
 				lastReplaceAt: null,
-				log: [{ at: isoSeconds(web.createdAt), source: 'tiktok', event: 'create', detail: '0; by open_api' }],
+				notes: [
+					"Event Sync sends pixel events, which TikTok does not record in the audience's history: the last sync is not known here. The Send Sync Event execution shows what was sent.",
+					noTriggerHere,
+				],
+				log: [{ at: isoSeconds(web.createdAt), source: 'TikTok', event: 'Create', detail: '0; by API' }],
 			},
 			{
-				operation: 'getStatus',
+				operation: 'Get Status',
 				exists: true,
 				advertiserId: ADV,
 				audienceId: listAudienceId,
 				name: LIST_NAME,
 				type: 'Customer File Audience',
-				kind: 'list',
+				kind: 'List Sync',
 				pixelIds: [],
-				coverNum: 1200,
-				isValid: true,
+				audienceSize: 1200,
+				audienceValid: true,
 				isExpiring: false,
-				expiredTime: tiktokTime(list.modifiedAt + 365 * DAY),
-				createTime: tiktokTime(list.createdAt),
+				expiresAt: isoSeconds(list.modifiedAt + 365 * DAY),
+				createdAt: isoSeconds(list.createdAt),
 				...linkedHere,
 				lastSyncAt: isoSeconds(list.history[3].atMs),
-				lastSyncAction: 'replace',
+				lastSyncAction: 'Replace All',
+				lastSyncSource: 'TikTok history',
 				lastReplaceAt: isoSeconds(list.history[3].atMs),
+				notes: [noTriggerHere],
 				log: list.history.slice().reverse().map(tiktokLog),
 			},
 		]);

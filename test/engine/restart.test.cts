@@ -60,7 +60,7 @@ test('after a restart the trigger has forgotten the unlink it saw, and emits; th
 	// Unlink from the editor (a manual run: n8n saves no static data; the link store is not static data).
 	emu.clock.set(T0 + HOUR_MS);
 	const unlink = await wf.execute('manual', [{ json: {} }], 'Unlink');
-	expect(unlink.output('Unlink')).toEqual([{ operation: 'unlink', advertiserId: ADV, audienceId: id, name: NAME, unlinked: true, alreadyUnlinked: false }]);
+	expect(unlink.output('Unlink')).toEqual([{ operation: 'Unlink', advertiserId: ADV, audienceId: id, name: NAME, unlinked: true, alreadyUnlinked: false }]);
 	expect(dedupStore.has(linkFact.unlinked(id))).toBe(true);
 
 	// Same process: the trigger saw the unlink (link view), so the due sync is not emitted.

@@ -131,6 +131,22 @@ export class ActiveWorkflow {
 		return result;
 	}
 
+	/**
+	 * The editor's "Fetch Test Event" on the trigger: a manual run that executes the trigger alone (n8n-core
+	 * WorkflowExecute.executePollNode, mode `manual`); nothing after it runs and n8n saves nothing of it.
+	 */
+	async fetchTestEvent(): Promise<RunResult> {
+		return await runWorkflow({
+			nodes: this.o.nodes,
+			connections: {},
+			credentials: this.o.credentials,
+			mode: 'manual',
+			startNode: this.o.triggerName,
+			staticData: this.db,
+			extraNodeTypes: this.o.extraNodeTypes,
+		});
+	}
+
 	/** What n8n's workflowExecuteAfter hook does with an execution's static data. */
 	save(result: RunResult, mode: WorkflowExecuteMode): void {
 		if (mode === 'manual' || !result.staticDataChanged) return;

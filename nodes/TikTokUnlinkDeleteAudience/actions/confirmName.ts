@@ -14,6 +14,7 @@ export function confirmNameProperty(operation: 'unlink' | 'delete'): INodeProper
 			default: '',
 			placeholder: 'e.g. CRM buyers',
 			description: "Type the audience's current name on TikTok exactly. If it does not match, nothing is changed.",
+			hint: 'Case and spaces count: copy the name from Get Status or TikTok Ads Manager',
 		},
 	]);
 }

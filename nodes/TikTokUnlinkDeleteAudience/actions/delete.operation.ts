@@ -19,5 +19,5 @@ export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataO
 	await recordDelete(ctx, t.advertiserId, t.audienceId, audience.name);
 	noteLinkState(t.workflowId, t.audienceId, 'deleted');
 	const requestId = await deleteAudiences.call(ctx, t.advertiserId, [t.audienceId], t.itemIndex);
-	return { operation: 'delete', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name, deleted: true, requestId };
+	return { operation: 'Delete', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name, deleted: true, requestId };
 }

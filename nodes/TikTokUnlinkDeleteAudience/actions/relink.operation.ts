@@ -10,7 +10,7 @@ export const description: INodeProperties[] = [];
 export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataObject> {
 	const state = await readLinkState(ctx, t.advertiserId, t.audienceId);
 	const { audience } = mustExist(ctx, t, state.deleted);
-	const base = { operation: 'relink', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name };
+	const base = { operation: 'Relink', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name };
 	if (!state.unlinked) return { ...base, linked: true, alreadyLinked: true };
 	// The audience exists on TikTok, so a "deleted" fact about it is not true (see Get Status): Relink clears it too.
 	await recordRelink(ctx, t.advertiserId, t.audienceId, state.deleted);

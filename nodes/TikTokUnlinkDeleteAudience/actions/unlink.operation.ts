@@ -16,5 +16,5 @@ export async function execute(ctx: IExecuteFunctions, t: Target): Promise<IDataO
 	confirmName(ctx, t, audience.name);
 	const changed = await recordUnlink(ctx, t.advertiserId, t.audienceId);
 	noteLinkState(t.workflowId, t.audienceId, 'unlinked');
-	return { operation: 'unlink', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name, unlinked: true, alreadyUnlinked: !changed };
+	return { operation: 'Unlink', advertiserId: t.advertiserId, audienceId: t.audienceId, name: audience.name, unlinked: true, alreadyUnlinked: !changed };
 }

@@ -82,10 +82,10 @@ export interface TriggerMemory {
 	audienceId?: string;
 	/** When the trigger last emitted a scheduled or initial sync. */
 	lastEmitAt?: number;
-	/** When the trigger last emitted an instant sync (a manual run). */
-	lastInstantAt?: number;
 	/** The last "not emitting because…" message logged, so it is said once, not at every poll. */
 	reported?: string;
+	/** The last Poll Times warning logged (polls further apart than the refresh interval), said once the same way. */
+	warned?: string;
 }
 
 const triggerMemory = new Map<string, TriggerMemory>();
