@@ -35,7 +35,7 @@ async function getStatus() {
 test('an existing audience: one get/ request', async () => {
 	server.script(getAnswer);
 	const o = await getStatus();
-	expect([o.error, o.status.exists, o.status.name, o.status.coverNum, o.paths]).toEqual([undefined, true, 'CRM buyers', 1200, ['dmp/custom_audience/get/']]);
+	expect([o.error, o.status.exists, o.status.name, o.status.audienceSize, o.paths]).toEqual([undefined, true, 'CRM buyers', 1200, ['dmp/custom_audience/get/']]);
 });
 
 test.each([

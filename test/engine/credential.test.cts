@@ -64,7 +64,7 @@ describe('Authorization Code → long-term token', () => {
 		let from = emu.state.requestLog.length;
 		const first = await run(statusNode(byId(ADV), id), credential);
 		expect(first.error()).toBeUndefined();
-		expect(first.output('Status')).toEqual([expect.objectContaining({ operation: 'getStatus', exists: true, advertiserId: ADV, audienceId: id, name: 'CRM buyers' })]);
+		expect(first.output('Status')).toEqual([expect.objectContaining({ operation: 'Get Status', exists: true, advertiserId: ADV, audienceId: id, name: 'CRM buyers' })]);
 		expect(callsSince(from)).toEqual([
 			['POST', 'oauth2/access_token/', 0],
 			['GET', 'dmp/custom_audience/get/', 0],
