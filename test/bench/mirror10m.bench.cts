@@ -145,7 +145,8 @@ async function child(dir: string): Promise<void> {
 		},
 	});
 	const sink = new MirrorSink({ calculateType: 'EMAIL_SHA256', writer, index, inner: append });
-	const pipeline = new RowPipeline({ calculateType: 'EMAIL_SHA256', phone: { format: 'digits' }, sink });
+	// As Mirror runs it: MirrorSink deduplicates (the index's seen flags and its joiner set), the pipeline does not.
+	const pipeline = new RowPipeline({ calculateType: 'EMAIL_SHA256', phone: { format: 'digits' }, sink, dedupe: false });
 	const reader = new CsvReader({
 		columns: (header) => [header.indexOf('identify_by_email')],
 		onRow: (values, rowNumber) => pipeline.add(values[0], undefined, rowNumber),

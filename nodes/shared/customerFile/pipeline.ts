@@ -54,6 +54,11 @@ export interface PipelineOptions {
 	requireHashed?: boolean;
 	/** Distinct values deduplicated across the whole list (default DEFAULT_DEDUPE_LIMIT). */
 	dedupeLimit?: number;
+	/**
+	 * false: no deduplication here, every accepted row goes to the sink, which deduplicates (Mirror's MirrorSink does,
+	 * exactly, with the snapshot it reads anyway), and `duplicates` stays 0. Saves the dedupe set (about 25 MB).
+	 */
+	dedupe?: boolean;
 	/** How many rows are coming, when known (input items): the dedupe set is sized for them at once. */
 	expectedRows?: number;
 }
@@ -135,6 +140,7 @@ export class RowPipeline {
 		dedupeLimited: false,
 	};
 	private readonly dedupeLimit: number;
+	private readonly dedupe: boolean;
 	/** Past the limit: values new to the whole-list set, per upload file. */
 	private local: DigestSet | undefined;
 	private localFile = -1;
@@ -163,7 +169,8 @@ export class RowPipeline {
 		this.phoneFormat = options.phone.format;
 		this.countryCode = phoneCountryCode(options.phone.defaultCountryCode);
 		this.dedupeLimit = options.dedupeLimit ?? DEFAULT_DEDUPE_LIMIT;
-		this.seen = new DigestSet(Math.min(options.expectedRows ?? 0, this.dedupeLimit));
+		this.dedupe = options.dedupe !== false;
+		this.seen = new DigestSet(this.dedupe ? Math.min(options.expectedRows ?? 0, this.dedupeLimit) : 0);
 	}
 
 	/** The counts so far; every row added must have been flushed (a programming error otherwise, not a user's). */
@@ -203,10 +210,20 @@ export class RowPipeline {
 	flush(): void {
 		const count = this.held;
 		if (count === 0) return;
-		const { kinds, values, places, prints, fates } = this;
+		const { kinds, values, fates } = this;
 		const slots = this.singleType ? count : count * 2;
 		const hash = this.hash;
 		for (let j = 0; j < slots; j++) if (kinds[j] === TO_HASH) values[j] = hash(values[j]);
+		if (this.dedupe) this.decideFates(count);
+		else fates.fill(NEW, 0, count);
+		this.held = 0;
+		if (this.singleType) this.writeSingles(count);
+		else this.writePairs(count);
+	}
+
+	/** Reads each row's dedupe key and decides new / duplicate / past the limit. */
+	private decideFates(count: number): void {
+		const { kinds, values, places, prints, fates } = this;
 		if (this.singleType) {
 			for (let i = 0; i < count; i++) {
 				const digest = values[i];
@@ -227,9 +244,6 @@ export class RowPipeline {
 		const seen = this.seen;
 		const limit = this.dedupeLimit;
 		for (let i = 0; i < count; i++) fates[i] = seen.size < limit ? (seen.add(places[i], prints[i]) ? NEW : DUPLICATE) : PAST_LIMIT;
-		this.held = 0;
-		if (this.singleType) this.writeSingles(count);
-		else this.writePairs(count);
 	}
 
 	private writeSingles(count: number): void {

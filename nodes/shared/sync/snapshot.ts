@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 
-import type { CalculateType, RowSink } from '../customerFile/pipeline';
+import { DigestSet } from '../customerFile/dedupe';
+import { DEFAULT_DEDUPE_LIMIT, type CalculateType, type RowSink } from '../customerFile/pipeline';
 import { NORMALIZATION_VERSION } from '../identity/normalize';
 
 /**
@@ -988,15 +989,16 @@ export interface MirrorSinkOptions {
 /**
  * The pipeline's sink for a Mirror sync: each row (digests from RowPipeline) goes into the new snapshot, is looked
  * up in the previous one and marked seen there; rows not in it (joiners) go on to `inner`. A row already seen in this
- * run (repeated past the pipeline's dedupe limit) goes nowhere. After the list, `index.writeLeavers` gives the REMOVE
- * rows. Lines must be lowercase hex digests (the pipeline's output).
+ * run goes nowhere (`repeated`): the index's seen flags catch repeats of members exactly, a set of the joiners the
+ * rest, so the pipeline needs no dedupe set of its own (`dedupe: false`: about 25 MB less at 10 M rows). After the
+ * list, `index.writeLeavers` gives the REMOVE rows. Lines must be lowercase hex digests (the pipeline's output).
  */
 export class MirrorSink implements RowSink {
 	/** Rows not in the previous snapshot, sent on. */
 	joined = 0;
 	/** Rows in the previous snapshot (not sent). */
 	kept = 0;
-	/** Rows in the previous snapshot already seen in this run (neither written nor sent). */
+	/** Rows already seen in this run, members and joiners (neither written nor sent): the list's duplicates. */
 	repeated = 0;
 	private readonly writer: SnapshotWriter;
 	private readonly index?: SnapshotIndex;
@@ -1005,6 +1007,9 @@ export class MirrorSink implements RowSink {
 	private readonly out: string[] = [];
 	private readonly found = new Uint8Array(BATCH);
 	private received = 0;
+	/** Joiners so far: repeats of people in the previous snapshot are caught by its index, joiners' here. */
+	private readonly joiners = new DigestSet();
+	private readonly key = new Key();
 
 	constructor(options: MirrorSinkOptions) {
 		this.writer = options.writer;
@@ -1063,7 +1068,7 @@ export class MirrorSink implements RowSink {
 		let joins = 0;
 		for (let i = 0; i < n; i++) {
 			const fate = found[i];
-			if (fate === 2) {
+			if (fate === 2 || (fate === 0 && this.joinedBefore(type, chunk, base + i * size + 1))) {
 				this.repeated++;
 				continue;
 			}
@@ -1094,7 +1099,7 @@ export class MirrorSink implements RowSink {
 			putHex(chunk, at + 1 + DIGEST_BYTES, phone);
 		} else putHex(chunk, at + 1, type === ENTRY_EMAIL ? email : phone);
 		const found = index ? index.visit(type, chunk, at + 1) : 0;
-		if (found === 2) {
+		if (found === 2 || (found === 0 && this.joinedBefore(type, chunk, at + 1))) {
 			this.repeated++;
 			return;
 		}
@@ -1105,5 +1110,14 @@ export class MirrorSink implements RowSink {
 		}
 		this.joined++;
 		writePair(this.inner, email, phone);
+	}
+
+	/** Whether this joiner came before in this run (exact up to DEFAULT_DEDUPE_LIMIT joiners; past it, sent again). */
+	private joinedBefore(type: number, buf: Uint8Array, at: number): boolean {
+		const joiners = this.joiners;
+		if (joiners.size >= DEFAULT_DEDUPE_LIMIT) return false;
+		const key = this.key;
+		key.of(type, buf, at);
+		return !joiners.add(((key.bucket << 12) | (key.lo & 0xfff)) >>> 0, key.hi);
 	}
 }
