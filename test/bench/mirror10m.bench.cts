@@ -119,8 +119,20 @@ async function child(dir: string): Promise<void> {
 	const trace = process.env.MIRROR_10M_TRACE
 		? setInterval(() => {
 				const m = process.memoryUsage();
+				const v8 = (require('node:v8') as typeof import('node:v8')).getHeapStatistics();
 				const mb = (n: number) => (n / 2 ** 20).toFixed(0);
-				process.stderr.write(`rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}\n`);
+				// Linux: the resident memory split into anonymous (heap, buffers) and file-backed (the node binary's pages).
+				const status = (() => {
+					try {
+						return require('node:fs').readFileSync('/proc/self/status', 'utf8') as string;
+					} catch {
+						return '';
+					}
+				})();
+				const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+				process.stderr.write(
+					`rss ${mb(m.rss)} (anon ${kb('RssAnon').toFixed(0)} file ${kb('RssFile').toFixed(0)}) heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} v8malloc ${mb(v8.malloced_memory)}/${mb(v8.peak_malloced_memory)}\n`,
+				);
 			}, 1000)
 		: undefined;
 	const previous = join(dir, 'previous.snapshot');
