@@ -85,7 +85,7 @@ export async function uploadChanges(
 	const sinkFor = (op: number): RowSink => ({ writeRow: (line) => record(line, op), writePair: (e, p) => record(`${e},${p}`, op) });
 	// One pipeline per kind, each writing every row (repeats included); switching kind flushes the other's batch,
 	// so rows reach `record` in input order and the later row wins.
-	const pipelines: [RowPipeline, RowPipeline] = [rowPipeline(config, sinkFor(REMOVE), { keepRepeats: true }), rowPipeline(config, sinkFor(ADD), { keepRepeats: true })];
+	const pipelines: [RowPipeline, RowPipeline] = [rowPipeline(config, sinkFor(REMOVE), { dedupe: false }), rowPipeline(config, sinkFor(ADD), { dedupe: false })];
 	const unknown: ReasonCount = { count: 0, rows: [] };
 	let last = -1;
 	let rowsIn = 0;

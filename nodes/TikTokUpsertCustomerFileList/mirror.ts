@@ -96,7 +96,8 @@ export async function runMirror(ctx: IExecuteFunctions, config: SyncConfig, targ
 	const removes = new Uploader(ctx, config, itemIndex, { ...steps.options, limitFiles: false, namePrefix: 'audience-remove' });
 	const writer = new SnapshotWriter({ advertiserId: config.advertiserId, calculateType: config.calculateType });
 	const sink = new MirrorSink({ calculateType: config.calculateType, writer, index, inner: adds.writer });
-	const pipeline = rowPipeline(config, sink, { expectedRows: config.inputSource === 'binary' ? undefined : itemIndexes.length });
+	// The sink deduplicates (with the index it holds anyway, and a set of joiners): no dedupe set in the pipeline.
+	const pipeline = rowPipeline(config, sink, { dedupe: false });
 	// A dry run writes the snapshot nowhere.
 	const out = config.dryRun ? undefined : snapshotOutput(ctx, snapshotFileName(config.advertiserId, target.audienceId ?? 'new'), binaryStoredOutside(ctx, config, previous));
 	const handOver = async (): Promise<void> => {
@@ -125,7 +126,8 @@ export async function runMirror(ctx: IExecuteFunctions, config: SyncConfig, targ
 		await adds.finish();
 		await handOver();
 		if (target.audienceId) await endSnapshot(target.audienceId);
-		const stats = pipeline.stats;
+		const counted = pipeline.stats;
+		const stats = { ...counted, rowsSent: counted.rowsSent - sink.repeated, duplicates: sink.repeated };
 		// An empty list would remove everyone: a broken export must not empty the audience.
 		if (stats.rowsSent === 0) {
 			steps.refuse(`The list has no valid rows (${stats.rowsIn} rows in), so Mirror would remove everyone. Nothing was sent. Check the input and Email Field / Phone Field.`);

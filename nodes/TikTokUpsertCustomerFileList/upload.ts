@@ -80,7 +80,7 @@ export class Uploader {
 }
 
 /** The row pipeline (normalize, hash, dedupe) of this sync's settings, writing to `sink`. */
-export function rowPipeline(config: SyncConfig, sink: RowSink, options: { expectedRows?: number; keepRepeats?: boolean } = {}): RowPipeline {
+export function rowPipeline(config: SyncConfig, sink: RowSink, options: { expectedRows?: number; dedupe?: boolean } = {}): RowPipeline {
 	return new RowPipeline({
 		calculateType: config.calculateType,
 		email: { canonicalizeGmail: config.canonicalizeGmail },
@@ -88,7 +88,7 @@ export function rowPipeline(config: SyncConfig, sink: RowSink, options: { expect
 		requireHashed: config.requireHashed,
 		sink,
 		expectedRows: options.expectedRows,
-		keepRepeats: options.keepRepeats,
+		dedupe: options.dedupe,
 	});
 }
 

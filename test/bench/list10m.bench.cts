@@ -75,11 +75,27 @@ async function child(): Promise<void> {
 		emailField: 'email',
 		options: process.env.LIST_10M_MAX_ROWS_PER_FILE ? { maxRowsPerFile: Number(process.env.LIST_10M_MAX_ROWS_PER_FILE) } : {},
 	});
+	// LIST_10M_TRACE=1 prints memory every second; LIST_10M_TRACE=gc collects garbage first (the live set; that run's
+	// peak RSS is not the figure).
+	const collect = process.env.LIST_10M_TRACE === 'gc' ? (globalThis as { gc?: () => void }).gc : undefined;
 	const trace = process.env.LIST_10M_TRACE
 		? setInterval(() => {
+				collect?.();
 				const m = process.memoryUsage();
+				const v8 = (require('node:v8') as typeof import('node:v8')).getHeapStatistics();
 				const mb = (n: number) => (n / 2 ** 20).toFixed(0);
-				process.stderr.write(`rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}\n`);
+				// Linux: the resident memory split into anonymous (heap, buffers) and file-backed (the node binary's pages).
+				const status = (() => {
+					try {
+						return require('node:fs').readFileSync('/proc/self/status', 'utf8') as string;
+					} catch {
+						return '';
+					}
+				})();
+				const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+				process.stderr.write(
+					`rss ${mb(m.rss)} (anon ${kb('RssAnon').toFixed(0)} file ${kb('RssFile').toFixed(0)}) heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} v8malloc ${mb(v8.malloced_memory)}/${mb(v8.peak_malloced_memory)}\n`,
+				);
 			}, 1000)
 		: undefined;
 	const start = process.hrtime.bigint();
@@ -107,6 +123,7 @@ async function parent(): Promise<void> {
 		esbuild.buildSync({ entryPoints: [__filename], outfile: compiled, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'error' });
 		const out = await new Promise<string>((resolve, reject) => {
 			const flags = (process.env.LIST_10M_NODE_FLAGS ?? DEFAULT_FLAGS).split(' ').filter(Boolean);
+			if (process.env.LIST_10M_TRACE === 'gc') flags.push('--expose-gc');
 			const proc = spawn(process.execPath, [...flags, compiled, 'child'], {
 				env: { ...process.env, EMULATOR_URL: emu.url, EMULATOR_TOKEN: SEED.validToken, EMULATOR_ADVERTISER: SEED.grantedAdvertiserId },
 				stdio: ['ignore', 'pipe', 'inherit'],
@@ -116,7 +133,10 @@ async function parent(): Promise<void> {
 			proc.on('error', reject);
 			proc.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`child exited with ${code}`))));
 		}).finally(() => rmSync(compiled, { force: true }));
-		const line = out.trim().split('\n').pop() as string;
+		const lines = out.trim().split('\n');
+		const line = lines.pop() as string;
+		// Anything else the child printed (V8's --trace-gc in LIST_10M_NODE_FLAGS, …) goes to stderr.
+		if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
 		const r = JSON.parse(line) as { seconds: number; baselineRssMb: number; maxRssKb: number; error?: { message: string }; summary?: Record<string, unknown> };
 		if (r.error) throw new Error(`the node failed: ${r.error.message}`);
 		const [audience] = [...emu.state.audiences.values()];

@@ -226,6 +226,17 @@ describe('row pipeline', () => {
 		expect(sink.rows).toEqual(['a@x.com', 'b@x.com', 'c@x.com', 'c@x.com'].map(oracle));
 		expect(p.stats).toMatchObject({ rowsIn: 7, rowsSent: 4, duplicates: 3, dedupeLimited: true });
 	});
+	test('dedupe: false hands every accepted row to the sink (it deduplicates: Mirror), in order, duplicates 0', () => {
+		for (const calculateType of ['EMAIL_SHA256', 'MULTIPLE_TYPES'] as const) {
+			const { p, sink } = pipeline({ calculateType, dedupe: false });
+			['a@x.com', 'b@x.com', 'A@x.com ', 'bad', 'a@x.com'].forEach((e, i) => p.add(e, undefined, i + 1));
+			p.flush();
+			const rows = ['a@x.com', 'b@x.com', 'a@x.com', 'a@x.com'].map(oracle);
+			expect(sink.rows).toEqual(calculateType === 'EMAIL_SHA256' ? rows : rows.map((r) => `${r},`));
+			expect(p.stats).toMatchObject({ rowsIn: 5, rowsSent: 4, duplicates: 0, invalidTotal: 1, dedupeLimited: false });
+		}
+	});
+
 	test('rows are processed in batches: across many batches the output equals one row at a time, in order', () => {
 		// 2,000 rows (several batches): duplicates far apart and next to each other, rejections, pre-hashed values.
 		const raw: Array<string | undefined> = [];

@@ -338,7 +338,7 @@ async function mirror(
 	calculateType: CalculateType,
 	previous: Buffer | undefined,
 	rows: Array<[string | undefined, string | undefined]>,
-	options: { dedupeLimit?: number; appends?: Lines } = {},
+	options: { dedupe?: boolean; dedupeLimit?: number; appends?: Lines } = {},
 ) {
 	const identity: SnapshotIdentity = { advertiserId: '7001', audienceId: '123', calculateType };
 	const chunks: Buffer[] = [];
@@ -346,7 +346,14 @@ async function mirror(
 	const index = previous ? await SnapshotIndex.build(() => previous, identity) : undefined;
 	const appends = options.appends ?? new Lines();
 	const sink = new MirrorSink({ calculateType, writer, index, inner: appends });
-	const pipeline = new RowPipeline({ calculateType, phone: { format: 'digits', defaultCountryCode: '1' }, sink, dedupeLimit: options.dedupeLimit });
+	// As Mirror runs it: the pipeline does not deduplicate, MirrorSink does (`dedupe: true` tests both together).
+	const pipeline = new RowPipeline({
+		calculateType,
+		phone: { format: 'digits', defaultCountryCode: '1' },
+		sink,
+		dedupe: options.dedupe ?? false,
+		dedupeLimit: options.dedupeLimit,
+	});
 	rows.forEach(([email, phone], i) => pipeline.add(email, phone, i + 1));
 	pipeline.flush();
 	const removes = new Lines();
@@ -378,28 +385,37 @@ describe('joiners and leavers through the row pipeline', () => {
 		]);
 		expect(second.appends).toEqual([h('e@example.com'), h('f@example.com')]);
 		expect(second.removes).toEqual([h('a@example.com'), h('d@example.com')]);
-		expect([second.sink.joined, second.sink.kept, second.sink.repeated, second.left, second.stats.duplicates, second.stats.invalidTotal]).toEqual([2, 2, 0, 2, 2, 1]);
+		expect([second.sink.joined, second.sink.kept, second.sink.repeated, second.left, second.stats.duplicates, second.stats.invalidTotal]).toEqual([2, 2, 2, 2, 0, 1]);
+		// With the pipeline's own dedupe on as well, the same rows and snapshot; the pipeline counts the duplicates.
+		const both = await mirror('EMAIL_SHA256', first.next, [['c@example.com', undefined], ['e@example.com', undefined], ['E@example.com', undefined], ['c@example.com', undefined]], { dedupe: true });
+		expect([both.appends, both.sink.repeated, both.stats.duplicates]).toEqual([[h('e@example.com')], 0, 2]);
 		expect(await members(second.next, EMAIL)).toEqual([h('c@example.com'), h('e@example.com'), h('b@example.com'), h('f@example.com')]);
 	});
 
-	test('duplicates past the pipeline dedupe limit: a kept member is written once, never sent', async () => {
+	test('duplicates: members caught by the index, joiners by MirrorSink, whatever the pipeline lets through', async () => {
 		const prev = (await mirror('EMAIL_SHA256', undefined, [['a@example.com', undefined], ['b@example.com', undefined]])).next;
-		// A dedupe limit of 1 and one upload file per row: past the first value, duplicates are only collapsed within
-		// the file being written, so repeats reach the sink.
+		// The pipeline's own dedupe on with a limit of 1 and one upload file per row: past the first value, it only
+		// collapses duplicates within the file being written, so repeats reach the sink.
 		const appends = new (class extends Lines {
 			get files(): number {
 				return this.rows.length;
 			}
 		})();
-		const rows: Array<[string, undefined]> = ['z', 'a', 'c', 'a', 'c'].map((n) => [`${n}@example.com`, undefined]);
-		const run = await mirror('EMAIL_SHA256', prev, rows, { dedupeLimit: 1, appends });
-		expect([run.sink.kept, run.sink.repeated, run.sink.joined, run.stats.duplicates]).toEqual([1, 1, 3, 0]);
-		expect(run.appends).toEqual([h('z@example.com'), h('c@example.com'), h('c@example.com')]);
+		const rows: Array<[string, undefined]> = ['z', 'a', 'c', 'a', 'c', 'z'].map((n) => [`${n}@example.com`, undefined]);
+		const run = await mirror('EMAIL_SHA256', prev, rows, { dedupe: true, dedupeLimit: 1, appends });
+		expect([run.sink.kept, run.sink.repeated, run.sink.joined, run.stats.duplicates]).toEqual([1, 2, 2, 1]);
+		expect(run.appends).toEqual([h('z@example.com'), h('c@example.com')]);
 		expect(run.removes).toEqual([h('b@example.com')]);
-		// A joiner repeated past the limit is in the new snapshot twice: both copies are seen next time, none leaves.
-		expect(await members(run.next, EMAIL)).toEqual([h('z@example.com'), h('a@example.com'), h('c@example.com'), h('c@example.com')]);
+		expect(await members(run.next, EMAIL)).toEqual([h('z@example.com'), h('a@example.com'), h('c@example.com')]);
 		const next = await mirror('EMAIL_SHA256', run.next, [['c@example.com', undefined], ['a@example.com', undefined], ['z@example.com', undefined]]);
 		expect([next.appends, next.removes, next.sink.kept, next.sink.repeated]).toEqual([[], [], 3, 0]);
+	});
+
+	test('a snapshot holding a member twice: both copies are seen, none leaves', async () => {
+		const prev = snapshot(EMAIL, [h('a@example.com'), h('c@example.com'), h('c@example.com'), h('d@example.com')]);
+		const run = await mirror('EMAIL_SHA256', prev, [['c@example.com', undefined], ['a@example.com', undefined], ['c@example.com', undefined]]);
+		expect([run.appends, run.removes, run.sink.kept, run.sink.repeated]).toEqual([[], [h('d@example.com')], 2, 1]);
+		expect(await members(run.next, EMAIL)).toEqual([h('c@example.com'), h('a@example.com')]);
 	});
 
 	test('MirrorSink on its own: runs of 600 rows (past its 256-row batches), repeats squeezed out of the new snapshot', async () => {
@@ -449,7 +465,7 @@ describe('joiners and leavers through the row pipeline', () => {
 		]);
 		expect(second.appends).toEqual([`${e('d')},${p('0000044')}`, `${e('e')},`, `${e('b')},${p('0000002')}`]);
 		expect(second.removes).toEqual([`,${p('0000003')}`, `${e('d')},${p('0000004')}`]);
-		expect([second.sink.joined, second.sink.kept, second.left, second.stats.duplicates]).toEqual([3, 2, 2, 1]);
+		expect([second.sink.joined, second.sink.kept, second.left, second.sink.repeated]).toEqual([3, 2, 2, 1]);
 		expect(await members(second.next, MULTI)).toEqual([
 			`${e('a')},${p('0000001')}`,
 			`${e('b')},`,
@@ -503,7 +519,7 @@ describe('property (seeded): REMOVE only carries snapshot members not in the lis
 			const current = subset();
 			const rows = current.flatMap((i) => (rng() < 0.2 ? [person(i), person(i)] : [person(i)]));
 			rows.sort(() => rng() - 0.5);
-			const run = await mirror(calculateType, previous, rows, { dedupeLimit: rng() < 0.3 ? 2 : undefined });
+			const run = await mirror(calculateType, previous, rows, { dedupe: rng() < 0.5, dedupeLimit: rng() < 0.3 ? 2 : undefined });
 			const inList = new Set(current.map(key));
 			const inSnapshot = new Set(prevMembers.map(key));
 			expect(run.removes.filter((r) => inList.has(r))).toEqual([]);

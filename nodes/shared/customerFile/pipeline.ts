@@ -34,11 +34,14 @@ export interface RowSink {
 }
 
 /**
- * Distinct values deduplicated across the whole list (about 17 MB). Past it, duplicates are collapsed within each
- * upload file only, so memory stays bounded on lists of tens of millions; TikTok keeps members unique anyway, so the
+ * Distinct values deduplicated across the whole list (13 MB). Past it, duplicates are collapsed within each upload
+ * file only, so memory stays bounded on lists of tens of millions; TikTok keeps members unique anyway, so the
  * audience is the same, only the duplicate count and a few bytes sent differ (the summary says so).
+ * 1.5 M fits the dedupe set's 256 shards of 8,192 slots (6 bytes each) at its load limit (1,572,864 values); 2 M made
+ * every shard double to 16,384 slots: 25 MB, and the doubling itself held both sizes at once. With 2 M the 10 M-row
+ * benchmark peaked at 257–258 MB, with 1.5 M at 218–220 MB (list_10m, same machine, alternating runs).
  */
-export const DEFAULT_DEDUPE_LIMIT = 2_000_000;
+export const DEFAULT_DEDUPE_LIMIT = 1_500_000;
 
 export interface PipelineOptions {
 	calculateType: CalculateType;
@@ -54,10 +57,13 @@ export interface PipelineOptions {
 	requireHashed?: boolean;
 	/** Distinct values deduplicated across the whole list (default DEFAULT_DEDUPE_LIMIT). */
 	dedupeLimit?: number;
+	/**
+	 * false: no deduplication here, every accepted row goes to the sink, which deduplicates (Mirror's MirrorSink does,
+	 * exactly, with the snapshot it reads anyway), and `duplicates` stays 0. Saves the dedupe set (about 25 MB).
+	 */
+	dedupe?: boolean;
 	/** How many rows are coming, when known (input items): the dedupe set is sized for them at once. */
 	expectedRows?: number;
-	/** Write every accepted row, repeats included (From Each Row decides repeats itself: the later row wins). */
-	keepRepeats?: boolean;
 }
 
 export interface ReasonCount {
@@ -137,7 +143,7 @@ export class RowPipeline {
 		dedupeLimited: false,
 	};
 	private readonly dedupeLimit: number;
-	private readonly keepRepeats: boolean;
+	private readonly dedupe: boolean;
 	/** Past the limit: values new to the whole-list set, per upload file. */
 	private local: DigestSet | undefined;
 	private localFile = -1;
@@ -165,9 +171,9 @@ export class RowPipeline {
 		this.requireHashed = options.requireHashed === true;
 		this.phoneFormat = options.phone.format;
 		this.countryCode = phoneCountryCode(options.phone.defaultCountryCode);
-		this.keepRepeats = options.keepRepeats === true;
-		this.dedupeLimit = this.keepRepeats ? 0 : (options.dedupeLimit ?? DEFAULT_DEDUPE_LIMIT);
-		this.seen = new DigestSet(Math.min(options.expectedRows ?? 0, this.dedupeLimit));
+		this.dedupeLimit = options.dedupeLimit ?? DEFAULT_DEDUPE_LIMIT;
+		this.dedupe = options.dedupe !== false;
+		this.seen = new DigestSet(this.dedupe ? Math.min(options.expectedRows ?? 0, this.dedupeLimit) : 0);
 	}
 
 	/** The counts so far; every row added must have been flushed (a programming error otherwise, not a user's). */
@@ -207,10 +213,20 @@ export class RowPipeline {
 	flush(): void {
 		const count = this.held;
 		if (count === 0) return;
-		const { kinds, values, places, prints, fates } = this;
+		const { kinds, values, fates } = this;
 		const slots = this.singleType ? count : count * 2;
 		const hash = this.hash;
 		for (let j = 0; j < slots; j++) if (kinds[j] === TO_HASH) values[j] = hash(values[j]);
+		if (this.dedupe) this.decideFates(count);
+		else fates.fill(NEW, 0, count);
+		this.held = 0;
+		if (this.singleType) this.writeSingles(count);
+		else this.writePairs(count);
+	}
+
+	/** Reads each row's dedupe key and decides new / duplicate / past the limit. */
+	private decideFates(count: number): void {
+		const { kinds, values, places, prints, fates } = this;
 		if (this.singleType) {
 			for (let i = 0; i < count; i++) {
 				const digest = values[i];
@@ -230,11 +246,7 @@ export class RowPipeline {
 		}
 		const seen = this.seen;
 		const limit = this.dedupeLimit;
-		if (this.keepRepeats) fates.fill(NEW, 0, count);
-		else for (let i = 0; i < count; i++) fates[i] = seen.size < limit ? (seen.add(places[i], prints[i]) ? NEW : DUPLICATE) : PAST_LIMIT;
-		this.held = 0;
-		if (this.singleType) this.writeSingles(count);
-		else this.writePairs(count);
+		for (let i = 0; i < count; i++) fates[i] = seen.size < limit ? (seen.add(places[i], prints[i]) ? NEW : DUPLICATE) : PAST_LIMIT;
 	}
 
 	private writeSingles(count: number): void {
