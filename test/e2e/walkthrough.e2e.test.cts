@@ -217,7 +217,7 @@ describeOnFullSuite('first week in the n8n editor (panels, credential, drag a fi
 		await closePanel(page);
 	});
 
-	test('Trigger panel: List Sync every day, Instant Sync cooldown 30 minutes, the how-to-connect notice', async () => {
+	test('Trigger panel: List Sync every day, Instant Sync cooldown 30 minutes, Poll Times vs Refresh Every and runs by hand explained', async () => {
 		const { page } = editor;
 		await openPanel(page, TRIGGER);
 		await screenshot(page, 'panel-trigger');
@@ -233,9 +233,13 @@ describeOnFullSuite('first week in the n8n editor (panels, credential, drag a fi
 				instantSyncCooldown: '30',
 			},
 			notices: [
-				'Connect this trigger to the sync node (Upsert Customer File List or Send Sync Event). It emits one item when a sync is due; running it by hand ("Execute workflow") is Instant Sync.',
+				'Poll Times (above) is how often this trigger checks the audience; Refresh Every is how long after the last sync the next one is due. A due sync starts at the first check after it, so check at least as often as you refresh: every minute (the default) suits any interval. Connect the trigger to Upsert Customer File List or Send Sync Event.',
+				'Fetch Test Event and Execute Workflow run this trigger once by hand, the same way: it returns the sync it would start now (reason "instant") and saves nothing. Inside the Instant Sync cooldown the item is a sample marked "test": true, with the time an instant sync is allowed again; the sync node refuses to sync until then.',
 			],
-			hints: { advertiserId: ADVERTISER_HINT },
+			hints: {
+				advertiserId: ADVERTISER_HINT,
+				refreshInterval: 'A due sync starts at the next Poll Time (top of this panel): check at least this often',
+			},
 		});
 		await closePanel(page);
 	});
