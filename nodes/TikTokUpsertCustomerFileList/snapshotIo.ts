@@ -10,7 +10,7 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
  * list is read, so n8n's filesystem, S3 or database binary mode stores it chunk by chunk.
  */
 export const SNAPSHOT_INPUT = 1;
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 64 * 1024; // 64 KiB reads: as fast as 1 MiB here, 17 MB less peak memory at 10 M (npm run bench)
 
 export interface PreviousSnapshot {
 	fileName?: string;
