@@ -303,16 +303,16 @@ test('npm run editor -- --fresh: editor, login, examples, credential, the printe
 	const requests = ((await (await fetch(`${r.emulatorUrl}/__emulator/requests`)).json()) as { requests: Array<{ path: string; request_id: string }> }).requests;
 	const track = requests.filter((q) => q.path.endsWith('/event/track/'));
 	expect(track).toHaveLength(1);
-	const eventTime = response.event_time as number;
+	const eventTime = response.eventTime as number;
 	expect(response).toEqual({
 		status: 'sent',
-		event: 'AddToCart',
-		pixel_code: MAIN_PIXEL.pixel_code,
-		audience_id: audienceId,
+		event: 'CustomerLabsHighIntent',
+		pixelCode: MAIN_PIXEL.pixel_code,
+		audienceId,
 		identifiers: ['email', 'phone'],
-		event_id: sha(`${audienceId}|${MAIN_PIXEL.pixel_code}|AddToCart|${sha('shopper@example.com')}|${Math.floor(eventTime / 86400)}`),
-		event_time: eventTime,
-		request_id: track[0].request_id,
+		eventId: sha(`${audienceId}|${MAIN_PIXEL.pixel_code}|CustomerLabsHighIntent|${sha('shopper@example.com')}|${Math.floor(eventTime / 86400)}`),
+		eventTime,
+		requestId: track[0].request_id,
 	});
 
 	await stopAndCheck(r);

@@ -171,7 +171,10 @@ test('activate, initial sync once, restart without a resync, Fetch Test Event a 
 	// 3. Runs by hand inside the 30-minute cooldown. Fetch Test Event (the trigger alone): a sample marked test: true,
 	// nothing else runs. Execute Workflow: the trigger hands the sample on and the Upsert refuses it with the time the
 	// cooldown opens, read from TikTok's history.
-	const opensAt = Math.floor(createdAt / 1000) * 1000 + 30 * 60_000;
+	// The last sync is the later of TikTok's history (whole seconds, the emulator's clock) and the trigger's saved emit.
+	const saved = (await storedStaticData(stack.session, id)) as { 'node:Sync Trigger'?: { emits?: Record<string, { lastEmitAt?: number }> } } | undefined;
+	const emittedAt = Math.max(...Object.values(saved?.['node:Sync Trigger']?.emits ?? {}).map((e) => e.lastEmitAt ?? -Infinity));
+	const opensAt = Math.max(Math.floor(createdAt / 1000) * 1000, emittedAt) + 30 * 60_000;
 	const fetched = await stack.runWorkflow(id, { destinationNode: 'Sync Trigger' });
 	expect([fetched.mode, fetched.status, Object.keys(fetched.data?.resultData.runData ?? {})]).toEqual(['manual', 'success', ['Sync Trigger']]);
 	expect(nodeOutput(fetched, 'Sync Trigger').map((e) => [e.reason, e.test, e.audienceId, e.instantSyncAvailableAt])).toEqual([
